@@ -1,0 +1,8 @@
+package dev.hostplane.apiserver.registry;
+
+import dev.hostplane.apiserver.api.Validation;
+
+/** A strategy ability: names of this type follow {@link #nameRule()} (default: a DNS-1123 subdomain). */
+public interface NamedBy {
+  Validation.NameRule nameRule();
+}
