@@ -697,20 +697,20 @@ public abstract class StorageContractTest {
     return prefix + name;
   }
 
-  protected static byte[] bytes(String s) {
+  public static byte[] bytes(String s) {
     return s.getBytes(UTF_8);
   }
 
-  protected static String string(byte[] b) {
+  public static String string(byte[] b) {
     return new String(b, UTF_8);
   }
 
-  protected static CompletionStage<byte[]> done(byte[] value) {
+  public static CompletionStage<byte[]> done(byte[] value) {
     return CompletableFuture.completedFuture(value);
   }
 
   /** The stage's value, or its failure rethrown as is. */
-  protected static <T> T await(CompletionStage<T> stage) throws Exception {
+  public static <T> T await(CompletionStage<T> stage) throws Exception {
     try {
       return stage.toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
@@ -724,7 +724,7 @@ public abstract class StorageContractTest {
   }
 
   /** How the stage failed; fails the test if it succeeded. */
-  protected static Throwable failure(CompletionStage<?> stage) throws Exception {
+  public static Throwable failure(CompletionStage<?> stage) throws Exception {
     try {
       Object value = stage.toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
       throw new AssertionError("expected a failure, got " + value);
@@ -733,7 +733,7 @@ public abstract class StorageContractTest {
     }
   }
 
-  protected static StorageException assertFails(StorageException.Code code, CompletionStage<?> stage)
+  public static StorageException assertFails(StorageException.Code code, CompletionStage<?> stage)
       throws Exception {
     Throwable t = failure(stage);
     if (!(t instanceof StorageException e)) {
@@ -765,7 +765,7 @@ public abstract class StorageContractTest {
     return items.stream().map(StoredObject::key).toList();
   }
 
-  protected static Map<String, String> values(List<StoredObject> items) {
+  public static Map<String, String> values(List<StoredObject> items) {
     Map<String, String> m = new TreeMap<>();
     for (StoredObject o : items) {
       m.put(o.key(), string(o.value()));
@@ -802,7 +802,7 @@ public abstract class StorageContractTest {
    * Records a watch's calls and checks the listener contract as it goes: one call at a time, nothing after
    * onError. Waits use a monitor, never sleeps.
    */
-  protected static final class Recorder implements WatchListener {
+  public static final class Recorder implements WatchListener {
     private final AtomicInteger inCall = new AtomicInteger();
     private final List<WatchEvent> events = new ArrayList<>();
     private final Map<Long, Integer> eventsAtProgress = new HashMap<>();
