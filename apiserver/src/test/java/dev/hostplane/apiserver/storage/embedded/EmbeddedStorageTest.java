@@ -16,6 +16,8 @@ import dev.hostplane.apiserver.storage.Storage;
 import dev.hostplane.apiserver.storage.StorageContractTest.Recorder;
 import dev.hostplane.apiserver.storage.StorageException;
 import dev.hostplane.apiserver.storage.StoredObject;
+import dev.hostplane.apiserver.storage.WatchEvent;
+import dev.hostplane.apiserver.storage.WatchListener;
 import dev.hostplane.apiserver.storage.embedded.internal.WalRecord;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -315,6 +318,39 @@ class EmbeddedStorageTest {
       assertEquals("10", values.get(P + i), "key " + i);
     }
     assertEquals(1 + keys + keys * 10, storage.currentRevision());
+  }
+
+  @Test
+  void eventsKeepTheirPreviousValueWhenCompactionOvertakesTheDispatcher() throws Exception {
+    open();
+    CountDownLatch blocked = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    long start = storage.currentRevision();
+    // A listener that holds the dispatcher thread (which listeners must never do) makes delivery lag behind.
+    storage.watch(P, start, new WatchListener() {
+      @Override
+      public void onEvent(WatchEvent event) {
+        blocked.countDown();
+        try {
+          release.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+
+      @Override
+      public void onError(StorageException error) {}
+    });
+    Recorder watch = new Recorder();
+    storage.watch(P, start, watch);
+    await(storage.create(P + "a", bytes("v1")));
+    assertTrue(blocked.await(20, TimeUnit.SECONDS));
+    long updated = await(storage.guaranteedUpdate(P + "a", false, c -> done(bytes("v2")))).modRevision();
+    await(storage.compact(updated));
+    release.countDown();
+    WatchEvent modified = watch.awaitEvents(2).get(1);
+    assertEquals(WatchEvent.Type.MODIFIED, modified.type());
+    assertEquals("v1", string(modified.previous().value()));
   }
 
   // ---- helpers ----

@@ -28,6 +28,7 @@ public final class WatchDispatcher {
 
   private final MvccIndex index;
   private final ExecutorService thread;
+  private volatile Thread dispatcherThread;
 
   // Dispatcher thread only:
   private final List<Registration> watches = new ArrayList<>();
@@ -42,16 +43,17 @@ public final class WatchDispatcher {
     this.thread = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, name);
       t.setDaemon(true);
+      dispatcherThread = t;
       return t;
     });
   }
 
   /**
-   * Called on the writer thread after a batch is committed; returns at once. Thread hop: the events are built and
-   * delivered on the dispatcher thread.
+   * Called on the writer thread after a batch is committed, with its events in revision order; returns at once.
+   * Thread hop: the events are delivered on the dispatcher thread.
    */
-  public void publish(List<Version> versions, long revision) {
-    execute(() -> deliver(versions, revision));
+  public void publish(List<WatchEvent> events, long revision) {
+    execute(() -> deliver(events, revision));
   }
 
   /**
@@ -77,6 +79,9 @@ public final class WatchDispatcher {
       watches.clear();
     });
     thread.shutdown();
+    if (Thread.currentThread() == dispatcherThread) {
+      return; // closed from a listener: the dispatcher finishes after this call returns
+    }
     try {
       if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
         log.warn("watch dispatcher did not stop within 10 s");
@@ -95,15 +100,11 @@ public final class WatchDispatcher {
     }
   }
 
-  private void deliver(List<Version> versions, long revision) {
-    for (Version v : versions) {
-      WatchEvent event = null;
-      String key = v.object().key();
+  private void deliver(List<WatchEvent> events, long revision) {
+    for (WatchEvent event : events) {
+      String key = event.object().key();
       for (Registration w : watches) {
-        if (!w.closed && v.modRevision() > w.deliveredUpTo && w.matches(key)) {
-          if (event == null) {
-            event = v.toEvent();
-          }
+        if (!w.closed && event.revision() > w.deliveredUpTo && w.matches(key)) {
           call(w, event);
         }
       }

@@ -2,6 +2,7 @@ package dev.hostplane.apiserver.storage.embedded.internal;
 
 import dev.hostplane.apiserver.storage.StorageException;
 import dev.hostplane.apiserver.storage.StoredObject;
+import dev.hostplane.apiserver.storage.WatchEvent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -9,8 +10,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -71,6 +74,7 @@ public final class WriteLoop {
   private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private final ExecutorService completions;
+  private final Set<Thread> completionThreads = ConcurrentHashMap.newKeySet();
   private final ExecutorService snapshots;
   private final AtomicBoolean snapshotRunning = new AtomicBoolean();
   private volatile boolean closed;
@@ -94,6 +98,7 @@ public final class WriteLoop {
     this.completions = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
       Thread t = new Thread(r, name + "-complete-" + n.incrementAndGet());
       t.setDaemon(true);
+      completionThreads.add(t);
       return t;
     });
     this.snapshots = Executors.newSingleThreadExecutor(r -> {
@@ -138,7 +143,9 @@ public final class WriteLoop {
         log.warn("snapshot did not finish within 60 s");
       }
       completions.shutdown();
-      if (!completions.awaitTermination(10, TimeUnit.SECONDS)) {
+      // Closed from a caller's continuation: that thread is one of the pool's, so do not wait for it.
+      if (!completionThreads.contains(Thread.currentThread())
+          && !completions.awaitTermination(10, TimeUnit.SECONDS)) {
         log.warn("completions did not finish within 10 s");
       }
     } catch (InterruptedException e) {
@@ -284,18 +291,22 @@ public final class WriteLoop {
         }
       }
     }
-    // The batch is durable. Publish the versions, then make them visible, then tell watchers and callers.
+    // The batch is durable. Publish the versions, then make them visible, then tell watchers and callers. The
+    // events are built here, before compaction can cut the previous versions they refer to.
+    List<WatchEvent> events = new ArrayList<>(versions.size());
     for (Version v : versions) {
       index.publish(v);
+      events.add(v.toEvent());
     }
+    staged.clear();
     if (revision != index.committedRevision()) {
       index.commit(revision);
     }
     if (compactTo > index.compactedRevision()) {
       index.compact(compactTo);
     }
-    if (!versions.isEmpty()) {
-      dispatcher.publish(versions, revision);
+    if (!events.isEmpty()) {
+      dispatcher.publish(events, revision);
     }
     for (Runnable outcome : outcomes) {
       // Thread hop: callers' continuations (including guaranteedUpdate retries) run on the completion pool.
