@@ -161,6 +161,7 @@ public final class EmbeddedStorage implements Storage {
   public CompletionStage<StoredObject> create(String key, byte[] value) {
     checkWrite(key, value);
     CompletableFuture<StoredObject> result = new CompletableFuture<>();
+    // Thread hop: staged, logged and published on the writer thread; `result` completes on the completion pool.
     writer.submit(new WriteLoop.Create(key, value, result));
     return result;
   }
@@ -272,6 +273,7 @@ public final class EmbeddedStorage implements Storage {
         return;
       }
       CompletableFuture<StoredObject> written = new CompletableFuture<>();
+      // Thread hop: the compare-and-swap runs on the writer thread; `written` completes on the completion pool.
       writer.submit(new WriteLoop.Put(key, value, current == null ? 0 : current.modRevision(), written));
       written.whenComplete((object, writeError) -> {
         if (writeError != null) {
@@ -312,6 +314,7 @@ public final class EmbeddedStorage implements Storage {
       return;
     }
     CompletableFuture<StoredObject> deleted = new CompletableFuture<>();
+    // Thread hop: the compare-and-delete runs on the writer thread; `deleted` completes on the completion pool.
     writer.submit(new WriteLoop.Delete(key, current.modRevision(), deleted));
     deleted.whenComplete((object, error) -> {
       if (error != null) {
@@ -360,6 +363,7 @@ public final class EmbeddedStorage implements Storage {
       throw new IllegalArgumentException("revision must be >= 0, got " + revision);
     }
     CompletableFuture<Void> result = new CompletableFuture<>();
+    // Thread hop: logged and applied on the writer thread; `result` completes on the completion pool.
     writer.submit(new WriteLoop.Compact(revision, result));
     return result;
   }
@@ -370,6 +374,7 @@ public final class EmbeddedStorage implements Storage {
    */
   public CompletionStage<Long> snapshot() {
     CompletableFuture<Long> result = new CompletableFuture<>();
+    // Thread hop: the writer rotates the WAL; the snapshot thread writes the file and completes `result`.
     writer.submit(new WriteLoop.Snapshot(result));
     return result;
   }

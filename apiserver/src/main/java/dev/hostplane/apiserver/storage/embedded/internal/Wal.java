@@ -94,12 +94,14 @@ public final class Wal implements Closeable {
   }
 
   private static FileChannel create(Path dir, FileOpener opener, long seq) throws IOException {
-    FileChannel channel = opener.open(dir.resolve(name(seq)),
+    Path path = dir.resolve(name(seq));
+    FileChannel channel = opener.open(path,
         StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
     try {
       fsyncDirectory(dir);
     } catch (IOException e) {
       channel.close();
+      Files.deleteIfExists(path); // so that a later attempt can create it again
       throw e;
     }
     return channel;

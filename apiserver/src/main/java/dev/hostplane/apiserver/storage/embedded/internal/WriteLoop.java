@@ -82,6 +82,7 @@ public final class WriteLoop {
   // Writer thread only:
   private final Map<String, Version> staged = new HashMap<>();
   private ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
+  private long snapshotDueAtBytes;
 
   public WriteLoop(Path dir, MvccIndex index, Wal wal, WatchDispatcher dispatcher, long snapshotThresholdBytes,
       int maxBatchOps, long maxBatchBytes, String name) {
@@ -92,6 +93,7 @@ public final class WriteLoop {
     this.snapshotThresholdBytes = snapshotThresholdBytes;
     this.maxBatchOps = maxBatchOps;
     this.maxBatchBytes = maxBatchBytes;
+    this.snapshotDueAtBytes = snapshotThresholdBytes;
     this.thread = new Thread(this::run, name + "-writer");
     this.thread.setDaemon(true);
     AtomicInteger n = new AtomicInteger();
@@ -332,7 +334,7 @@ public final class WriteLoop {
    * durable, the segments it covers are deleted.
    */
   private void maybeSnapshot(List<CompletableFuture<Long>> waiters) {
-    boolean due = wal.size() >= snapshotThresholdBytes && !snapshotRunning.get();
+    boolean due = wal.size() >= snapshotDueAtBytes && !snapshotRunning.get();
     if (!due && waiters.isEmpty()) {
       return;
     }
@@ -340,7 +342,10 @@ public final class WriteLoop {
     try {
       long firstSegment = wal.size() > 0 ? wal.rotate() : wal.seq();
       header = new SnapshotFile.Header(index.committedRevision(), index.compactedRevision(), firstSegment);
+      snapshotDueAtBytes = snapshotThresholdBytes;
     } catch (IOException e) {
+      // Try again once the segment has grown by another threshold, not after every batch.
+      snapshotDueAtBytes = wal.size() + snapshotThresholdBytes;
       log.warn("cannot start a new WAL segment; snapshot postponed", e);
       failAll(waiters, e);
       return;
