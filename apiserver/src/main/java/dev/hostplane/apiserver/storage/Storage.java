@@ -45,7 +45,8 @@ public interface Storage extends AutoCloseable {
   /**
    * Streams every change to keys under {@code prefix} (a single key when it does not end with '/') with a
    * revision greater than {@code fromRevision}, in order, with no gaps. {@code fromRevision} 0 means "from the
-   * current revision on". A revision at or below the compacted one fails the listener with COMPACTED.
+   * current revision on". A revision below the compacted one fails the listener with COMPACTED; the compacted
+   * revision itself is a valid start (its state is kept, so a list at it can always be followed by a watch from it).
    */
   Watch watch(String prefix, long fromRevision, WatchListener listener);
 
