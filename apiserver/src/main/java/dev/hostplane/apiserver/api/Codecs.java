@@ -32,9 +32,17 @@ import java.util.List;
  * {@code --max-request-body-bytes} default). The body size itself is the HTTP layer's to enforce. YAML aliases may
  * expand to at most {@link #MAX_YAML_ALIAS_NODES} nodes in total.
  *
+ * <p>YAML is read as upstream converts it to JSON (go-yaml v2 typing, so {@code yes}, {@code on} and {@code y} are
+ * booleans; aliases expanded; merge keys applied; non-string keys turned into strings); a body holding a second,
+ * non-empty document is refused. JSON numbers become Jackson's int, long, big-integer or double nodes, as Go's
+ * decoding makes them int64 or float64.
+ *
  * <p>Every decoding failure is an {@link ApiException}: 400 BadRequest for malformed bodies, 415 for a content type
- * we cannot read. Messages name the problem and where it is; they are the base error that the REST layer wraps
- * (upstream: {@code the object provided is unrecognized (must be of type X): <this>}).
+ * we cannot read. Messages name the problem and, for JSON, its line and column. {@link #readObject} words them as
+ * upstream's object decoding does ({@code couldn't get version/kind; json parse error: ...},
+ * {@code error converting YAML to JSON: yaml: line 3: ...}); the REST layer may wrap that further (upstream:
+ * {@code the object provided is unrecognized (must be of type X): ...}). {@link #readTree} gives the bare problem,
+ * for patch bodies.
  */
 public final class Codecs {
   public static final int MAX_NESTING_DEPTH = 1000;
@@ -188,6 +196,19 @@ public final class Codecs {
   }
 
   private static Raw decodeYaml(byte[] body) {
+    // JSON is YAML, and clients send JSON as YAML (apply bodies). SnakeYAML, a YAML 1.1 parser, refuses some JSON
+    // that go-yaml takes (tabs between tokens, the \/ escape), so a JSON object is read as JSON when it parses
+    // cleanly; with repeated keys it goes the YAML way, so that they are reported as go-yaml reports them.
+    if (startsLikeJsonObject(body)) {
+      try {
+        JsonTreeReader.Result r = JsonTreeReader.read(JSON_FACTORY, body);
+        if (r.duplicateFields().isEmpty()) {
+          return new Raw(r.tree(), List.of());
+        }
+      } catch (JsonTreeReader.SyntaxException | IOException notJson) {
+        // fall through: YAML flow syntax ({a: 1}) or a real error, which YAML reports
+      }
+    }
     try {
       YamlTreeReader.Result r = YamlTreeReader.read(body, MAX_NESTING_DEPTH, MAX_BODY_BYTES, MAX_YAML_ALIAS_NODES);
       List<String> errs = r.duplicateKeys().isEmpty() ? List.of()
@@ -196,6 +217,15 @@ public final class Codecs {
     } catch (YamlTreeReader.YamlSyntaxException e) {
       throw new DecodeFailure("error converting YAML to JSON: " + e.getMessage(), true);
     }
+  }
+
+  private static boolean startsLikeJsonObject(byte[] body) {
+    for (byte b : body) {
+      if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+        return b == '{';
+      }
+    }
+    return false;
   }
 
   private static DecodeFailure jsonError(String detail) {

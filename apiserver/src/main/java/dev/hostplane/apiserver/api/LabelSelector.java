@@ -1,6 +1,7 @@
 package dev.hostplane.apiserver.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.hostplane.apiserver.api.internal.GoFormat;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -8,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -143,10 +145,16 @@ public final class LabelSelector {
     if (selector == null || selector.isNull() || selector.isMissingNode()) {
       return NOTHING;
     }
+    JsonNode labels = selector.path("matchLabels");
+    JsonNode exprs = selector.path("matchExpressions");
+    if (!selector.isObject() || !absentOr(labels, JsonNode::isObject) || !absentOr(exprs, JsonNode::isArray)) {
+      throw ApiException.badRequest("a label selector must be an object with a matchLabels object and a "
+          + "matchExpressions array");
+    }
     List<Requirement> reqs = new ArrayList<>();
-    selector.path("matchLabels").fields().forEachRemaining(e ->
+    labels.fields().forEachRemaining(e ->
         reqs.add(requirement(e.getKey(), Operator.EQUALS, List.of(e.getValue().asText()))));
-    for (JsonNode expr : selector.path("matchExpressions")) {
+    for (JsonNode expr : exprs) {
       String op = expr.path("operator").asText("");
       Operator operator = switch (op) {
         case "In" -> Operator.IN;
@@ -172,13 +180,29 @@ public final class LabelSelector {
     if (selector == null || selector.isNull() || selector.isMissingNode()) {
       return errs;
     }
+    if (!selector.isObject()) {
+      errs.add(FieldErrors.invalid(path, selector, "must be an object"));
+      return errs;
+    }
     errs.addAll(Validation.validateLabels(selector.get("matchLabels"), path + ".matchLabels"));
     JsonNode exprs = selector.path("matchExpressions");
+    if (!absentOr(exprs, JsonNode::isArray)) {
+      errs.add(FieldErrors.invalid(path + ".matchExpressions", exprs, "must be an array"));
+      return errs;
+    }
     for (int i = 0; i < exprs.size(); i++) {
       JsonNode expr = exprs.get(i);
       String at = path + ".matchExpressions[" + i + "]";
+      if (!expr.isObject()) {
+        errs.add(FieldErrors.invalid(at, expr, "must be an object"));
+        continue;
+      }
       String op = expr.path("operator").asText("");
       JsonNode values = expr.path("values");
+      if (!absentOr(values, JsonNode::isArray)) {
+        errs.add(FieldErrors.invalid(at + ".values", values, "must be an array of strings"));
+        values = MissingNode.getInstance();
+      }
       switch (op) {
         case "In", "NotIn" -> {
           if (values.size() == 0) {
@@ -205,6 +229,10 @@ public final class LabelSelector {
       }
     }
     return errs;
+  }
+
+  private static boolean absentOr(JsonNode node, Predicate<JsonNode> shape) {
+    return node.isMissingNode() || node.isNull() || shape.test(node);
   }
 
   /** A selector requiring each label to equal its value ({@code SelectorFromSet}); values are not validated. */

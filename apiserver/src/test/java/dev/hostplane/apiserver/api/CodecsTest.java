@@ -237,6 +237,15 @@ class CodecsTest {
   }
 
   @Test
+  void jsonSentAsYamlReadsAsJson() {
+    assertEquals(TestJson.parse("{\"a\":\"x/y\",\"b\":[1,2.5,true,null],\"c\":{}}"),
+        yaml("{\n\t\"a\": \"x\\/y\",\t\"b\": [1, 2.5, true, null],\n\t\"c\": {}\n}"));
+    assertEquals(TestJson.parse("{\"a\":1,\"b\":[\"x\"],\"c\":true}"), yaml("{a: 1, b: [x], c: yes}"));
+    Codecs.Decoded d = Codecs.readObjectStrict(bytes("{\"a\": 1, \"a\": 2}"), MediaType.YAML);
+    assertEquals(List.of("yaml: unmarshal errors:\n  line 1: key \"a\" already set in map"), d.strictErrors());
+  }
+
+  @Test
   void aTrailingEmptyDocumentIsAllowed() {
     assertEquals(TestJson.parse("{\"a\":1}"), yaml("---\na: 1\n---\n"));
   }

@@ -29,6 +29,7 @@ class MediaTypeTest {
     assertEquals(1.0, m.quality());
     assertEquals("application/json;charset=UTF-8;as=Table;g=meta.k8s.io", m.toString());
     assertTrue(m.sameEssence(MediaType.JSON));
+    assertEquals(MediaType.JSON, MediaType.parse(" application/json; ").orElseThrow());
   }
 
   @Test

@@ -176,7 +176,7 @@ public final class ObjectMetaRules {
   /** The entries of a string-to-string map; causes for a non-object or non-string values. */
   static List<Map.Entry<String, String>> stringMap(JsonNode node, String path, List<Status.Cause> errs) {
     List<Map.Entry<String, String>> out = new ArrayList<>();
-    if (node == null || node.isNull()) {
+    if (node == null || node.isNull() || node.isMissingNode()) {
       return out;
     }
     if (!node.isObject()) {
@@ -198,7 +198,7 @@ public final class ObjectMetaRules {
 
   static List<String> stringList(JsonNode node, String path, List<Status.Cause> errs) {
     List<String> out = new ArrayList<>();
-    if (node == null || node.isNull()) {
+    if (node == null || node.isNull() || node.isMissingNode()) {
       return out;
     }
     if (!node.isArray()) {
