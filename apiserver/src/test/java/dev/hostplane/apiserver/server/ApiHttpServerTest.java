@@ -135,6 +135,35 @@ class ApiHttpServerTest {
   }
 
   @Test
+  void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+    try (RawHttp1Client c = h.h1()) {
+      c.send("GET /park HTTP/1.1\r\nHost: x\r\n\r\nGET /echo?second HTTP/1.1\r\nHost: x\r\n\r\n");
+      HttpExchange first = h.handler.awaitParked();
+      Thread.sleep(200); // the second request is read meanwhile; it must wait for the first answer
+      first.respond(200, java.util.Map.of(), "first".getBytes(StandardCharsets.UTF_8));
+      assertEquals("first", c.readResponse().text());
+      RawHttp1Client.Response second = c.readResponse();
+      assertEquals("/echo?second", second.head().header("X-Uri"));
+    }
+  }
+
+  @Test
+  void tls12ClientIsServed() throws Exception {
+    javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) h.tls.clientContext(null).getSocketFactory()
+        .createSocket(h.address().getAddress(), h.address().getPort());
+    try (s) {
+      s.setEnabledProtocols(new String[] {"TLSv1.2"});
+      s.setSoTimeout(10_000);
+      s.startHandshake();
+      assertEquals("TLSv1.2", s.getSession().getProtocol());
+      s.getOutputStream().write("GET /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+          .getBytes(StandardCharsets.US_ASCII));
+      String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      assertTrue(response.startsWith("HTTP/1.1 200 OK"), response);
+    }
+  }
+
+  @Test
   void connectionCloseIsHonoured() throws Exception {
     try (RawHttp1Client c = h.h1()) {
       c.send("GET /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");

@@ -179,4 +179,16 @@ class RequestBodyLimitTest {
       assertEquals(200, c.get("/echo", Duration.ofSeconds(5)).status(), "the connection survives");
     }
   }
+
+  @Test
+  void http1OversizedHeadersGet431() throws Exception {
+    try (RawHttp1Client c = h.h1()) {
+      String huge = "x".repeat(1024 * 1024 + 1);
+      c.send("GET /echo HTTP/1.1\r\nHost: x\r\nX-Huge: " + huge + "\r\n\r\n");
+      RawHttp1Client.Response res = c.readResponse();
+      assertEquals(431, res.status());
+      assertEquals(431, JSON.readTree(res.text()).get("code").asInt());
+      assertTrue(c.readsEof());
+    }
+  }
 }

@@ -32,7 +32,8 @@ public final class AtomicFiles {
     Path dir = absolute.getParent();
     if (!Files.isDirectory(dir)) {
       if (POSIX) {
-        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectories(dir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       } else {
         Files.createDirectories(dir);
       }
