@@ -1,0 +1,96 @@
+package dev.hostplane.apiserver.server.internal;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler of an HTTP/2 stream's child channel: one exchange per stream. A rejected request is answered,
+ * then the stream is reset with NO_ERROR (RFC 9113 §8.1: "stop sending, the response is complete"). The stream
+ * closes itself once the response has ended.
+ *
+ * <p>Event loop only.
+ */
+final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements ChannelExchange.Owner {
+  private static final Logger log = LoggerFactory.getLogger(Http2StreamHandler.class);
+
+  private final NettyServer server;
+  private final ConnectionInfo info;
+  private ChannelExchange exchange;
+
+  Http2StreamHandler(NettyServer server, ConnectionInfo info) {
+    this.server = server;
+    this.info = info;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof AggregatedRequest req) {
+      HttpHeaders h = req.head().headers();
+      for (HttpConversionUtil.ExtensionHeaderNames n : HttpConversionUtil.ExtensionHeaderNames.values()) {
+        h.remove(n.text()); // x-http2-stream-id and friends: Netty's conversion artefacts, not the client's
+      }
+      exchange = new ChannelExchange(ctx.channel(), req.head(), req.body(), info, this);
+      exchange.dispatch(server.handler());
+    } else if (msg instanceof RejectedRequest rejected) {
+      ctx.writeAndFlush(StatusResponses.of(rejected.status())).addListener(f ->
+          ctx.channel().writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR))
+              .addListener(ChannelFutureListener.CLOSE));
+    } else {
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  @Override
+  public boolean keepAlive(ChannelExchange ex) {
+    return true;
+  }
+
+  @Override
+  public void completed(ChannelExchange ex, boolean keepAlive) {
+    // END_STREAM has been written; Netty closes the child channel when the stream closes.
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (exchange != null) {
+      exchange.writabilityChanged();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof Http2ResetFrame reset) {
+      log.debug("client reset stream {} from {} with error {}", ctx.channel(), info.remoteAddress(),
+          reset.errorCode());
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (exchange != null) {
+      exchange.channelClosed();
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof IOException) {
+      log.debug("HTTP/2 stream from {} failed: {}", info.remoteAddress(), cause.toString());
+    } else {
+      log.warn("HTTP/2 stream from {} failed", info.remoteAddress(), cause);
+    }
+    ctx.close();
+  }
+}
