@@ -1,0 +1,256 @@
+package dev.hostplane.apiserver.handlers;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hostplane.apiserver.api.ApiException;
+import dev.hostplane.apiserver.api.MediaType;
+import dev.hostplane.apiserver.api.Status;
+import dev.hostplane.apiserver.authn.UserInfo;
+import dev.hostplane.apiserver.authn.X509Authenticator;
+import dev.hostplane.apiserver.authz.Authorizer;
+import dev.hostplane.apiserver.discovery.Discovery;
+import dev.hostplane.apiserver.discovery.Version;
+import dev.hostplane.apiserver.filter.RequestInfo;
+import dev.hostplane.apiserver.health.HealthChecks;
+import dev.hostplane.apiserver.openapi.OpenApiDocuments;
+import dev.hostplane.apiserver.server.HttpExchange;
+import dev.hostplane.apiserver.server.HttpHandler;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The application's entry point for every HTTP exchange. {@link #serve} is the whole request chain, outermost
+ * first: request info -> authentication -> authorization -> routing (health, version, discovery, OpenAPI, resources).
+ *
+ * <p>Threading: {@link #handle} runs on the event loop and only hands the exchange to the API executor.
+ */
+public final class ApiHandler implements HttpHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+  static final String DISCOVERY_V2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+  static final String DISCOVERY_V2BETA1 =
+      "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList";
+
+  private final Executor executor;
+  private final Authorizer authorizer;
+  private final Discovery discovery;
+  private final HealthChecks health;
+  private final OpenApiDocuments openApi;
+  private final ResourceHandler resources;
+
+  public ApiHandler(Executor executor, Authorizer authorizer, Discovery discovery, HealthChecks health,
+      OpenApiDocuments openApi, ResourceHandler resources) {
+    this.executor = executor;
+    this.authorizer = authorizer;
+    this.discovery = discovery;
+    this.health = health;
+    this.openApi = openApi;
+    this.resources = resources;
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) {
+    try {
+      // Thread hop: from the event loop to an API worker.
+      executor.execute(() -> serve(exchange));
+    } catch (RejectedExecutionException e) {
+      exchange.respond(503, Map.of("Content-Type", "application/json", "Retry-After", "1"),
+          dev.hostplane.apiserver.api.Codecs.writeJson(
+              Status.of(503, "ServiceUnavailable", "the server is shutting down").toJson()));
+    }
+  }
+
+  /** The request chain, outermost first. Never throws: every failure becomes a Status response. */
+  void serve(HttpExchange exchange) {
+    Request req = null;
+    try {
+      req = Request.of(exchange);
+      UserInfo user = X509Authenticator.authenticate(exchange.peerCertificates()).orElse(UserInfo.ANONYMOUS);
+      req.user(user);
+      authorize(req);
+      route(req);
+    } catch (Throwable t) {
+      if (req == null) {
+        Status s = Responses.statusOf(t, null);
+        exchange.respond(s.code(), Map.of("Content-Type", "application/json"),
+            dev.hostplane.apiserver.api.Codecs.writeJson(s.toJson()));
+      } else {
+        Responses.writeError(req, t);
+      }
+    }
+  }
+
+  private void authorize(Request req) {
+    RequestInfo info = req.info();
+    if (authorizer.authorize(req.user(), info) == Authorizer.Decision.ALLOW) {
+      return;
+    }
+    String user = req.user().name();
+    String message;
+    if (!info.resourceRequest()) {
+      message = "forbidden: User \"" + user + "\" cannot " + info.verb() + " path \"" + info.path() + "\"";
+    } else {
+      String what = info.name().isEmpty() ? info.resourceWithSubresource()
+          : info.resourceWithSubresource() + " \"" + info.name() + "\"";
+      String where = info.namespace().isEmpty() ? " at the cluster scope"
+          : " in the namespace \"" + info.namespace() + "\"";
+      message = what + " is forbidden: User \"" + user + "\" cannot " + info.verb() + " resource \""
+          + info.resourceWithSubresource() + "\" in API group \"" + info.group() + "\"" + where;
+    }
+    throw new ApiException(new Status(403, "Forbidden", message, new Status.Details(
+        info.name().isEmpty() ? null : info.name(), info.group(), info.resource(), null, null, null)));
+  }
+
+  private void route(Request req) {
+    RequestInfo info = req.info();
+    if (info.resourceRequest()) {
+      resources.serve(req);
+      return;
+    }
+    List<String> parts = info.parts();
+    String first = parts.isEmpty() ? "" : parts.get(0);
+    if (!req.exchange().method().equals("GET") && !req.exchange().method().equals("HEAD")) {
+      throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+    }
+    switch (first) {
+      case "healthz", "livez", "readyz" -> health(req, first, parts);
+      case "version" -> Responses.write(req, 200, Version.info(), Responses.Format.JSON);
+      case "api" -> discoveryCore(req, parts);
+      case "apis" -> discoveryGroups(req, parts);
+      case "openapi" -> openApi(req, parts);
+      default -> throw ApiException.notFoundPath();
+    }
+  }
+
+  private void health(Request req, String endpoint, List<String> parts) {
+    if (parts.size() > 2) {
+      throw ApiException.notFoundPath();
+    }
+    Set<String> excluded = new HashSet<>(req.params("exclude"));
+    HealthChecks.Answer a = health.evaluate(endpoint, parts.size() == 2 ? parts.get(1) : null,
+        req.has("verbose"), excluded);
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", "text/plain; charset=utf-8");
+    headers.put("X-Content-Type-Options", "nosniff");
+    headers.put("Cache-Control", "no-cache, private");
+    req.exchange().respond(a.code(), headers, a.bytes());
+  }
+
+  private void discoveryCore(Request req, List<String> parts) {
+    if (parts.size() == 1) {
+      String aggregated = aggregatedType(req);
+      if (aggregated != null) {
+        writeDiscovery(req, discovery.aggregated(true, apiVersionOf(aggregated)), aggregated);
+      } else {
+        Responses.write(req, 200, discovery.apiVersions(), Responses.Format.JSON);
+      }
+      return;
+    }
+    if (parts.size() == 2) {
+      Responses.write(req, 200, discovery.apiResourceList("", parts.get(1))
+          .orElseThrow(ApiException::notFoundPath), Responses.Format.JSON);
+      return;
+    }
+    throw ApiException.notFoundPath();
+  }
+
+  private void discoveryGroups(Request req, List<String> parts) {
+    switch (parts.size()) {
+      case 1 -> {
+        String aggregated = aggregatedType(req);
+        if (aggregated != null) {
+          writeDiscovery(req, discovery.aggregated(false, apiVersionOf(aggregated)), aggregated);
+        } else {
+          Responses.write(req, 200, discovery.apiGroupList(), Responses.Format.JSON);
+        }
+      }
+      case 2 -> Responses.write(req, 200, discovery.apiGroup(parts.get(1))
+          .orElseThrow(ApiException::notFoundPath), Responses.Format.JSON);
+      case 3 -> Responses.write(req, 200, discovery.apiResourceList(parts.get(1), parts.get(2))
+          .orElseThrow(ApiException::notFoundPath), Responses.Format.JSON);
+      default -> throw ApiException.notFoundPath();
+    }
+  }
+
+  /** The aggregated discovery media type the client prefers, or null for the legacy documents. */
+  private static String aggregatedType(Request req) {
+    String accept = req.exchange().header("Accept");
+    if (accept == null) {
+      return null;
+    }
+    for (MediaType m : MediaType.parseAccept(accept)) {
+      if ("APIGroupDiscoveryList".equals(m.parameter("as")) && "apidiscovery.k8s.io".equals(m.parameter("g"))) {
+        if ("v2".equals(m.parameter("v"))) {
+          return DISCOVERY_V2;
+        }
+        if ("v2beta1".equals(m.parameter("v"))) {
+          return DISCOVERY_V2BETA1;
+        }
+      }
+      String t = m.type() + "/" + m.subtype();
+      if (m.parameter("as") == null && (t.equals("application/json") || t.equals("*/*"))) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  private static String apiVersionOf(String mediaType) {
+    return mediaType.equals(DISCOVERY_V2) ? "apidiscovery.k8s.io/v2" : "apidiscovery.k8s.io/v2beta1";
+  }
+
+  private static void writeDiscovery(Request req, ObjectNode doc, String contentType) {
+    byte[] body = dev.hostplane.apiserver.api.Codecs.writeJson(doc);
+    String etag = "\"" + Integer.toHexString(java.util.Arrays.hashCode(body)) + "\"";
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", contentType);
+    headers.put("ETag", etag);
+    headers.put("Cache-Control", "no-cache, private");
+    headers.put("Vary", "Accept");
+    if (etag.equals(req.exchange().header("If-None-Match"))) {
+      req.exchange().respond(304, headers, new byte[0]);
+      return;
+    }
+    req.exchange().respond(200, headers, body);
+  }
+
+  private void openApi(Request req, List<String> parts) {
+    if (parts.size() == 2 && parts.get(1).equals("v2")) {
+      Map<String, String> headers = new LinkedHashMap<>();
+      headers.put("ETag", openApi.v2Etag());
+      headers.put("Cache-Control", "no-cache, private");
+      headers.put("Vary", "Accept");
+      String accept = req.exchange().header("Accept");
+      boolean protobuf = accept != null && accept.contains("protobuf");
+      if (!protobuf) {
+        throw ApiException.notAcceptable("only application/com.github.proto-openapi.spec.v2@v1.0+protobuf "
+            + "is served for /openapi/v2");
+      }
+      headers.put("Content-Type", OpenApiDocuments.V2_PROTOBUF);
+      if (openApi.v2Etag().equals(req.exchange().header("If-None-Match"))) {
+        req.exchange().respond(304, headers, new byte[0]);
+        return;
+      }
+      req.exchange().respond(200, headers, openApi.v2Protobuf());
+      return;
+    }
+    if (parts.size() == 2 && parts.get(1).equals("v3")) {
+      req.exchange().respond(200, Map.of("Content-Type", "application/json", "Cache-Control",
+          "no-cache, private"), openApi.v3Index());
+      return;
+    }
+    LOG.debug("no OpenAPI document at {}", req.path());
+    req.exchange().respond(404, Map.of("Content-Type", "application/json"),
+        dev.hostplane.apiserver.api.Codecs.writeJson(ApiException.notFoundPath().status().toJson()));
+  }
+
+  static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

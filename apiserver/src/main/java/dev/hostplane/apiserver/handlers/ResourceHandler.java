@@ -1,0 +1,405 @@
+package dev.hostplane.apiserver.handlers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hostplane.apiserver.api.ApiException;
+import dev.hostplane.apiserver.api.Codecs;
+import dev.hostplane.apiserver.api.FieldSelector;
+import dev.hostplane.apiserver.api.LabelSelector;
+import dev.hostplane.apiserver.api.MediaType;
+import dev.hostplane.apiserver.api.Status;
+import dev.hostplane.apiserver.filter.RequestInfo;
+import dev.hostplane.apiserver.patch.JsonPatch;
+import dev.hostplane.apiserver.patch.MergePatch;
+import dev.hostplane.apiserver.registry.GenericStore;
+import dev.hostplane.apiserver.registry.ObjectMeta;
+import dev.hostplane.apiserver.registry.Options;
+import dev.hostplane.apiserver.registry.ResourceCatalog;
+import dev.hostplane.apiserver.registry.ResourceType;
+import dev.hostplane.apiserver.registry.WatchSession;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
+
+/**
+ * Serves resource requests: maps the verb and subresource of a {@link RequestInfo} onto the resource's
+ * {@link GenericStore}, decoding bodies and query options on the way in and encoding results on the way out.
+ *
+ * <p>Threading: called on an API worker thread; store futures complete on storage threads, where the response is
+ * encoded and handed to the exchange (which queues the write onto the event loop).
+ */
+public final class ResourceHandler {
+  private static final Set<String> PATCH_TYPES = Set.of("application/json-patch+json",
+      "application/merge-patch+json");
+
+  private final ResourceCatalog catalog;
+  private final Function<ResourceType, GenericStore> stores;
+  private final ScheduledExecutorService timer;
+  private final WatchSession.Timing timing;
+  private final WatchRegistry watches;
+
+  public ResourceHandler(ResourceCatalog catalog, Function<ResourceType, GenericStore> stores,
+      ScheduledExecutorService timer, WatchSession.Timing timing, WatchRegistry watches) {
+    this.catalog = catalog;
+    this.stores = stores;
+    this.timer = timer;
+    this.timing = timing;
+    this.watches = watches;
+  }
+
+  public void serve(Request req) {
+    RequestInfo info = req.info();
+    ResourceType type = catalog.find(info.group(), info.version(), info.resource())
+        .orElseThrow(ApiException::notFoundPath);
+    checkScope(type, info);
+    String sub = info.subresource();
+    if (!sub.isEmpty()) {
+      ResourceType.Subresource s = type.subresource(sub).orElseThrow(ApiException::notFoundPath);
+      if (!s.verbs().contains(info.verb())) {
+        throw methodNotAllowed();
+      }
+    }
+    GenericStore store = stores.apply(type);
+    String ns = type.namespaced() ? info.namespace() : "";
+    String name = info.name();
+    switch (info.verb()) {
+      case "get" -> reply(req, 200, store.get(ns, name, readOptions(req, false)));
+      case "list" -> reply(req, 200, store.list(emptyToNull(ns), readOptions(req, true)));
+      case "watch" -> watch(req, store, emptyToNull(ns));
+      case "create" -> {
+        requireNamespaceForCreate(type, info);
+        ObjectNode obj = decodeBody(req, type);
+        checkBodyNamespace(type, obj, ns);
+        reply(req, 201, store.create(ns, obj, writeOptions(req)));
+      }
+      case "update" -> {
+        ObjectNode obj = decodeBody(req, type);
+        checkBodyNamespace(type, obj, ns);
+        store.update(ns, name, sub, obj, writeOptions(req)).whenComplete((result, err) -> {
+          if (err != null) {
+            Responses.writeError(req, err);
+          } else {
+            Responses.write(req, result.created() ? 201 : 200, result.object());
+          }
+        });
+      }
+      case "patch" -> patch(req, store, ns, name, sub);
+      case "delete" -> delete(req, store, ns, name);
+      case "deletecollection" -> {
+        if (type.namespaced() && ns.isEmpty()) {
+          // Upstream serves deletecollection only within a namespace for namespaced types.
+          throw methodNotAllowed();
+        }
+        reply(req, 200, store.deleteCollection(emptyToNull(ns), readOptions(req, true),
+            deleteOptions(req)));
+      }
+      default -> throw methodNotAllowed();
+    }
+  }
+
+  private static ApiException methodNotAllowed() {
+    return ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+  }
+
+  private static void checkScope(ResourceType type, RequestInfo info) {
+    boolean hasNs = !info.namespace().isEmpty() && !info.resource().equals("namespaces");
+    if (!type.namespaced() && hasNs) {
+      throw ApiException.notFoundPath();
+    }
+    if (type.namespaced() && !hasNs && !(info.verb().equals("list") || info.verb().equals("watch"))) {
+      throw ApiException.notFoundPath();
+    }
+  }
+
+  private static void requireNamespaceForCreate(ResourceType type, RequestInfo info) {
+    if (!info.name().isEmpty()) {
+      throw methodNotAllowed();
+    }
+  }
+
+  private static void checkBodyNamespace(ResourceType type, ObjectNode obj, String ns) {
+    if (!type.namespaced()) {
+      return;
+    }
+    String bodyNs = ObjectMeta.namespace(obj);
+    if (bodyNs != null && !bodyNs.isEmpty() && !bodyNs.equals(ns)) {
+      throw ApiException.badRequest(
+          "the namespace of the provided object does not match the namespace sent on the request");
+    }
+  }
+
+  private static String emptyToNull(String s) {
+    return s == null || s.isEmpty() ? null : s;
+  }
+
+  private static CompletionStage<ObjectNode> reply(Request req, int code, CompletionStage<ObjectNode> result) {
+    // Negotiate before any work, so a hopeless Accept header costs nothing.
+    Responses.Format format = Responses.negotiate(req);
+    return result.whenComplete((obj, err) -> {
+      if (err != null) {
+        Responses.writeError(req, err);
+      } else {
+        Responses.write(req, code, obj, format);
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------- decoding
+
+  /** Decodes a create/update body and checks that its kind and apiVersion agree with the URL. */
+  static ObjectNode decodeBody(Request req, ResourceType type) {
+    String contentType = req.exchange().header("Content-Type");
+    MediaType mt = contentType == null || contentType.isBlank() ? MediaType.JSON
+        : MediaType.parse(contentType).orElseThrow(
+            () -> ApiException.unsupportedMediaType("application/json, application/yaml"));
+    String t = mt.type() + "/" + mt.subtype();
+    if (!t.equals("application/json") && !t.equals("application/yaml") && !t.equals("*/*")) {
+      throw ApiException.unsupportedMediaType("application/json, application/yaml");
+    }
+    byte[] body = req.exchange().body();
+    if (body.length == 0) {
+      throw ApiException.badRequest("the body of the request was empty");
+    }
+    ObjectNode obj = Codecs.readObject(body, t.equals("application/yaml") ? MediaType.YAML : MediaType.JSON);
+    checkKind(type, obj);
+    return obj;
+  }
+
+  static void checkKind(ResourceType type, ObjectNode obj) {
+    String kind = obj.path("kind").asText("");
+    String apiVersion = obj.path("apiVersion").asText("");
+    if (!kind.isEmpty() && !kind.equals(type.kind())) {
+      throw ApiException.badRequest("the kind of the provided object (" + kind
+          + ") does not match the kind of the resource (" + type.kind() + ")");
+    }
+    if (!apiVersion.isEmpty() && !apiVersion.equals(type.apiVersion())) {
+      throw ApiException.badRequest("the API version in the data (" + apiVersion
+          + ") does not match the expected API version (" + type.apiVersion() + ")");
+    }
+    if (obj.has("metadata") && !obj.get("metadata").isObject()) {
+      throw ApiException.badRequest("metadata: must be an object, got " + obj.get("metadata").getNodeType()
+          .name().toLowerCase(java.util.Locale.ROOT));
+    }
+  }
+
+  static Options.Write writeOptions(Request req) {
+    return new Options.Write(dryRun(req), fieldManager(req), req.user());
+  }
+
+  private static boolean dryRun(Request req) {
+    List<String> values = req.params("dryRun");
+    for (String v : values) {
+      if (!v.equals("All")) {
+        throw ApiException.invalid("meta.k8s.io", "CreateOptions", "", List.of(new Status.Cause(
+            "FieldValueNotSupported", "Unsupported value: \"" + v + "\": supported values: \"All\"", "dryRun")));
+      }
+    }
+    return !values.isEmpty();
+  }
+
+  private static String fieldManager(Request req) {
+    String fm = req.param("fieldManager");
+    if (fm != null && fm.length() > 128) {
+      throw ApiException.invalid("meta.k8s.io", "CreateOptions", "", List.of(new Status.Cause(
+          "FieldValueTooLong", "Too long: may not be more than 128 bytes", "fieldManager")));
+    }
+    String fv = req.param("fieldValidation");
+    if (fv != null && !fv.isEmpty() && !Set.of("Strict", "Warn", "Ignore").contains(fv)) {
+      throw ApiException.badRequest("fieldValidation: Unsupported value: \"" + fv
+          + "\": supported values: \"Ignore\", \"Strict\", \"Warn\"");
+    }
+    return fm;
+  }
+
+  static Options.Read readOptions(Request req, boolean collection) {
+    String ls = req.param("labelSelector");
+    String fs = req.param("fieldSelector");
+    Long limit = req.longParam("limit");
+    Long timeout = req.longParam("timeoutSeconds");
+    Boolean bookmarks = req.boolParam("allowWatchBookmarks");
+    return new Options.Read(
+        ls == null || ls.isEmpty() ? LabelSelector.EVERYTHING : LabelSelector.parse(ls),
+        fs == null || fs.isEmpty() ? FieldSelector.EVERYTHING : FieldSelector.parse(fs),
+        limit == null || limit < 0 ? 0 : limit,
+        req.param("continue"),
+        req.param("resourceVersion"),
+        req.param("resourceVersionMatch"),
+        bookmarks != null && bookmarks,
+        req.boolParam("sendInitialEvents"),
+        timeout);
+  }
+
+  // ------------------------------------------------------------------------------------------- patch
+
+  private CompletionStage<?> patch(Request req, GenericStore store, String ns, String name, String sub) {
+    String contentType = req.exchange().header("Content-Type");
+    String t = contentType == null ? "" : MediaType.parse(contentType).map(m -> m.type() + "/" + m.subtype())
+        .orElse("");
+    if (!PATCH_TYPES.contains(t)) {
+      throw ApiException.unsupportedMediaType("application/json-patch+json, application/merge-patch+json");
+    }
+    byte[] body = req.exchange().body();
+    if (body.length == 0) {
+      throw ApiException.badRequest("the body of the request was empty");
+    }
+    GenericStore.Transform transform;
+    if (t.equals("application/json-patch+json")) {
+      JsonPatch jp = JsonPatch.parse(body);
+      transform = current -> {
+        if (current == null) {
+          throw ApiException.notFound(store.type().group(), store.type().resource(), name);
+        }
+        return asObject(jp.apply(current));
+      };
+    } else {
+      JsonNode patch = Codecs.readTree(body, MediaType.JSON);
+      if (!patch.isObject()) {
+        throw ApiException.badRequest("the merge patch must be a JSON object");
+      }
+      transform = current -> {
+        if (current == null) {
+          throw ApiException.notFound(store.type().group(), store.type().resource(), name);
+        }
+        return asObject(MergePatch.apply(current, patch));
+      };
+    }
+    Responses.Format format = Responses.negotiate(req);
+    return store.updateWith(ns, name, sub, writeOptions(req), false, current -> {
+      ObjectNode patched = transform.apply(current);
+      checkKind(store.type(), patched);
+      return patched;
+    }).whenComplete((written, err) -> {
+      if (err != null) {
+        Responses.writeError(req, err);
+      } else {
+        Responses.write(req, 200, written.object(), format);
+      }
+    });
+  }
+
+  private static ObjectNode asObject(JsonNode n) {
+    if (n instanceof ObjectNode o) {
+      return o;
+    }
+    throw ApiException.badRequest("the patch produced a value that is not an object");
+  }
+
+  // ------------------------------------------------------------------------------------------- delete
+
+  private CompletionStage<?> delete(Request req, GenericStore store, String ns, String name) {
+    Options.Delete options = deleteOptions(req);
+    Responses.Format format = Responses.negotiate(req);
+    return store.delete(ns, name, options).whenComplete((d, err) -> {
+      if (err != null) {
+        Responses.writeError(req, err);
+        return;
+      }
+      if (d.pending()) {
+        Responses.write(req, 202, d.object(), format);
+      } else if (store.type().strategy().returnsDeletedObject()) {
+        Responses.write(req, 200, d.object(), format);
+      } else {
+        Responses.write(req, 200, Status.success(new Status.Details(name, store.type().group(),
+            store.type().resource(), ObjectMeta.uid(d.object()), null, null)), format);
+      }
+    });
+  }
+
+  /** DeleteOptions from the body (when present) or the query. */
+  static Options.Delete deleteOptions(Request req) {
+    byte[] body = req.exchange().body();
+    Long grace = req.longParam("gracePeriodSeconds");
+    String policy = req.param("propagationPolicy");
+    Boolean orphan = req.boolParam("orphanDependents");
+    boolean dryRun = dryRun(req);
+    String uid = null;
+    String rv = null;
+    if (body.length > 0) {
+      ObjectNode o = Codecs.readObject(body, MediaType.JSON);
+      String kind = o.path("kind").asText("");
+      if (!kind.isEmpty() && !kind.equals("DeleteOptions")) {
+        throw ApiException.badRequest("the body of a delete must be a DeleteOptions, got " + kind);
+      }
+      if (o.hasNonNull("gracePeriodSeconds")) {
+        if (!o.get("gracePeriodSeconds").canConvertToLong()) {
+          throw ApiException.badRequest("gracePeriodSeconds: must be an integer");
+        }
+        grace = o.get("gracePeriodSeconds").asLong();
+      }
+      if (o.hasNonNull("propagationPolicy")) {
+        policy = o.get("propagationPolicy").asText();
+      }
+      if (o.hasNonNull("orphanDependents")) {
+        orphan = o.get("orphanDependents").asBoolean();
+      }
+      JsonNode pre = o.path("preconditions");
+      if (pre.hasNonNull("uid")) {
+        uid = pre.get("uid").asText();
+      }
+      if (pre.hasNonNull("resourceVersion")) {
+        rv = pre.get("resourceVersion").asText();
+      }
+      for (JsonNode d : o.path("dryRun")) {
+        if (!d.asText().equals("All")) {
+          throw ApiException.badRequest("dryRun: Unsupported value: \"" + d.asText()
+              + "\": supported values: \"All\"");
+        }
+        dryRun = true;
+      }
+    }
+    if (policy != null && !Set.of("Orphan", "Background", "Foreground").contains(policy)) {
+      throw ApiException.invalid("meta.k8s.io", "DeleteOptions", "", List.of(new Status.Cause(
+          "FieldValueNotSupported", "Unsupported value: \"" + policy
+              + "\": supported values: \"Foreground\", \"Background\", \"Orphan\"", "propagationPolicy")));
+    }
+    if (orphan != null && policy != null) {
+      throw ApiException.invalid("meta.k8s.io", "DeleteOptions", "", List.of(new Status.Cause(
+          "FieldValueInvalid", "Invalid value: \"" + policy
+              + "\": orphanDependents and deletionPropagation cannot be both set", "propagationPolicy")));
+    }
+    if (orphan != null) {
+      policy = orphan ? "Orphan" : "Background";
+    }
+    if (grace != null && grace < 0) {
+      grace = 1L; // upstream treats negative grace periods as 1 second
+    }
+    return new Options.Delete(dryRun, grace, uid, rv, policy, req.user());
+  }
+
+  // ------------------------------------------------------------------------------------------- watch
+
+  private void watch(Request req, GenericStore store, String ns) {
+    Options.Read options = readOptions(req, true);
+    WatchResponder responder = new WatchResponder(req);
+    WatchSession session = new WatchSession(store, ns, options, responder, timer, timing);
+    responder.open();
+    watches.add(session);
+    req.exchange().onClose(() -> {
+      watches.remove(session);
+      session.stop();
+    });
+    session.start();
+  }
+
+  /** Keeps track of running watches so that shutdown can end them with a final bookmark. */
+  public interface WatchRegistry {
+    void add(WatchSession session);
+
+    void remove(WatchSession session);
+
+    WatchRegistry NONE = new WatchRegistry() {
+      @Override
+      public void add(WatchSession session) {}
+
+      @Override
+      public void remove(WatchSession session) {}
+    };
+  }
+
+  static Map<String, String> jsonHeaders() {
+    return Map.of("Content-Type", "application/json", "Cache-Control", "no-cache, private");
+  }
+}

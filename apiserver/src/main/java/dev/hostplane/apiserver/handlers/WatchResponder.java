@@ -1,0 +1,69 @@
+package dev.hostplane.apiserver.handlers;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hostplane.apiserver.api.Codecs;
+import dev.hostplane.apiserver.registry.WatchSession;
+import dev.hostplane.apiserver.server.HttpExchange;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Writes watch events as newline-delimited JSON ({@code {"type":..,"object":..}}) on a streamed response. Memory is
+ * bounded: once the connection stops draining, at most {@link #MAX_PENDING_BYTES} more are queued, after which the
+ * watch is ended (the client resumes from its last resourceVersion).
+ *
+ * <p>Threading: {@link #event} is called on the storage dispatcher thread, one call at a time per watch.
+ */
+final class WatchResponder implements WatchSession.EventSink {
+  static final long MAX_PENDING_BYTES = 16L << 20;
+
+  private final Request req;
+  private volatile HttpExchange.ResponseStream stream;
+  private final AtomicLong pendingSinceBlocked = new AtomicLong(-1);
+
+  WatchResponder(Request req) {
+    this.req = req;
+  }
+
+  void open() {
+    stream = req.exchange().startStream(200, Map.of(
+        "Content-Type", "application/json",
+        "Cache-Control", "no-cache, private"));
+  }
+
+  @Override
+  public boolean event(String type, ObjectNode object) {
+    HttpExchange.ResponseStream s = stream;
+    if (s == null || !s.isOpen()) {
+      return false;
+    }
+    ObjectNode ev = JsonNodeFactory.instance.objectNode();
+    ev.put("type", type);
+    ev.set("object", object);
+    byte[] json = Codecs.writeJson(ev);
+    byte[] line = new byte[json.length + 1];
+    System.arraycopy(json, 0, line, 0, json.length);
+    line[json.length] = '\n';
+    long pending = pendingSinceBlocked.get();
+    if (pending >= 0 && pending + line.length > MAX_PENDING_BYTES) {
+      return false; // too slow: end the watch rather than grow memory
+    }
+    boolean writable = s.write(line);
+    if (pending >= 0) {
+      pendingSinceBlocked.addAndGet(line.length);
+    } else if (!writable && pendingSinceBlocked.compareAndSet(-1, 0)) {
+      // Thread hop: onWritable runs on the event loop when the buffer drains.
+      s.onWritable(() -> pendingSinceBlocked.set(-1));
+    }
+    return true;
+  }
+
+  @Override
+  public void end() {
+    HttpExchange.ResponseStream s = stream;
+    if (s != null) {
+      s.end();
+    }
+  }
+}

@@ -1,0 +1,687 @@
+package dev.hostplane.apiserver.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hostplane.apiserver.admission.Admission;
+import dev.hostplane.apiserver.admission.Attributes;
+import dev.hostplane.apiserver.admission.Attributes.Operation;
+import dev.hostplane.apiserver.api.ApiException;
+import dev.hostplane.apiserver.api.Status;
+import dev.hostplane.apiserver.registry.internal.ContinueToken;
+import dev.hostplane.apiserver.registry.internal.StoredCodec;
+import dev.hostplane.apiserver.storage.ListOptions;
+import dev.hostplane.apiserver.storage.ListResult;
+import dev.hostplane.apiserver.storage.Storage;
+import dev.hostplane.apiserver.storage.StorageException;
+import dev.hostplane.apiserver.storage.StoredObject;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * The storage-backed implementation of every verb for one {@link ResourceType}, assembled from the type's
+ * {@link Strategy}, the admission chain and the storage SPI, as upstream's generic registry Store. This class fixes
+ * the order of a write in one place ({@link #create} and {@link #updateWith}): mutating admission, strategy
+ * (defaults, prepare, validate), validating admission, storage.
+ *
+ * <p>Threading: every method returns at once; continuations run on storage threads. Objects passed in are owned by
+ * the store from then on; objects returned belong to the caller.
+ */
+public final class GenericStore {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final String NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final ResourceType type;
+  private final Storage storage;
+  private final StoredCodec codec;
+  private final Admission admission;
+  private final Clock clock;
+  private final String prefix;
+
+  public GenericStore(ResourceType type, Storage storage, Admission admission, Clock clock, String storagePrefix) {
+    this.type = type;
+    this.storage = storage;
+    this.codec = new StoredCodec(type);
+    this.admission = admission;
+    this.clock = clock;
+    String p = storagePrefix.endsWith("/") ? storagePrefix : storagePrefix + "/";
+    this.prefix = p + type.storageResource() + "/";
+  }
+
+  public ResourceType type() {
+    return type;
+  }
+
+  public Storage storage() {
+    return storage;
+  }
+
+  /** The key of one object. */
+  public String key(String namespace, String name) {
+    return type.namespaced() ? prefix + namespace + "/" + name : prefix + name;
+  }
+
+  /** The key prefix of a list: one namespace, or all when {@code namespace} is null or the type is cluster-wide. */
+  public String listPrefix(String namespace) {
+    return type.namespaced() && namespace != null && !namespace.isEmpty() ? prefix + namespace + "/" : prefix;
+  }
+
+  /** Decodes a stored object into this type's version, with resourceVersion set. */
+  public ObjectNode decode(StoredObject stored) {
+    return codec.decode(stored);
+  }
+
+  // ---------------------------------------------------------------------------------------------- reads
+
+  public CompletionStage<ObjectNode> get(String namespace, String name, Options.Read options) {
+    long minRv;
+    try {
+      minRv = ResourceVersions.parseMinimum(options.resourceVersion());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return ResourceVersions.awaitRevision(storage, minRv)
+        .thenCompose(v -> storage.get(key(namespace, name)))
+        .handle((stored, err) -> {
+          if (err != null) {
+            throw translate(err, name);
+          }
+          return codec.decode(stored);
+        });
+  }
+
+  /** A list (one namespace, or all when {@code namespace} is null) honouring selectors, paging and RV rules. */
+  public CompletionStage<ObjectNode> list(String namespace, Options.Read options) {
+    ListPlan plan;
+    Function<ObjectNode, Boolean> filter;
+    try {
+      plan = ListPlan.of(options, listPrefix(namespace));
+      filter = Selection.filter(type, options);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    boolean filtered = !Selection.isEverything(options);
+    long minRv = plan.minimumRevision();
+    return ResourceVersions.awaitRevision(storage, minRv)
+        .thenCompose(v -> collect(plan.prefix(), plan.revision(), plan.startKey(), options.limit(), filter,
+            filtered, new ArrayList<>()))
+        .handle((page, err) -> {
+          if (err != null) {
+            throw translateList(err, plan);
+          }
+          ObjectNode list = NODES.objectNode();
+          list.put("kind", type.listKind());
+          list.put("apiVersion", type.apiVersion());
+          ObjectNode meta = list.putObject("metadata");
+          meta.put("resourceVersion", Long.toString(page.revision));
+          if (page.nextKey != null) {
+            meta.put("continue", ContinueToken.encode(page.revision, page.nextKey, plan.prefix()));
+            if (!filtered && page.remaining > 0) {
+              meta.put("remainingItemCount", page.remaining);
+            }
+          }
+          ArrayNode items = list.putArray("items");
+          page.items.forEach(items::add);
+          return list;
+        });
+  }
+
+  private record Page(List<ObjectNode> items, long revision, String nextKey, long remaining) {}
+
+  /**
+   * Reads pages at one revision until {@code limit} matching items are found or the keys run out. The continue key
+   * is the key after the last one examined, so that a continued list resumes exactly there.
+   */
+  private CompletionStage<Page> collect(String listPrefix, long revision, String startKey, long limit,
+      Function<ObjectNode, Boolean> filter, boolean filtered, List<ObjectNode> acc) {
+    long want = limit <= 0 ? 0 : Math.max(limit - acc.size(), filtered ? Math.min(limit * 2, 1000) : 0);
+    long pageSize = limit <= 0 ? 0 : Math.max(want, limit - acc.size());
+    return storage.list(listPrefix, new ListOptions(revision, pageSize, startKey)).thenCompose(result -> {
+      String lastKey = null;
+      int examined = 0;
+      for (StoredObject so : result.items()) {
+        examined++;
+        lastKey = so.key();
+        ObjectNode obj = codec.decode(so);
+        if (filter.apply(obj)) {
+          acc.add(obj);
+          if (limit > 0 && acc.size() >= limit) {
+            break;
+          }
+        }
+      }
+      boolean moreInPage = examined < result.items().size();
+      boolean more = moreInPage || result.more();
+      if (limit > 0 && acc.size() >= limit && more) {
+        long remaining = result.remaining() + (result.items().size() - examined);
+        return CompletableFuture.completedFuture(
+            new Page(acc, result.revision(), lastKey + "\u0000", remaining));
+      }
+      if (result.more() && lastKey != null) {
+        return collect(listPrefix, result.revision(), lastKey + "\u0000", limit, filter, filtered, acc);
+      }
+      return CompletableFuture.completedFuture(new Page(acc, result.revision(), null, 0));
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------- create
+
+  /**
+   * Creates {@code obj} (already decoded, kind checked) in {@code namespace}. Order: generateName -> defaults ->
+   * mutating admission -> prepareForCreate -> validation -> validating admission -> storage.
+   */
+  public CompletionStage<ObjectNode> create(String namespace, ObjectNode obj, Options.Write options) {
+    try {
+      ObjectNode meta = ObjectMeta.meta(obj);
+      if (type.namespaced()) {
+        meta.put("namespace", namespace);
+      } else {
+        meta.remove("namespace");
+      }
+      String name = ObjectMeta.name(obj);
+      String generateName = ObjectMeta.text(obj, "generateName");
+      if ((name == null || name.isEmpty()) && generateName != null && !generateName.isEmpty()) {
+        meta.put("name", generateName(generateName));
+      }
+      ObjectNode storageObj = toStorage(obj);
+      type.strategy().applyDefaults(storageObj);
+      Attributes attrs = new Attributes(Operation.CREATE, type, namespace, ObjectMeta.name(storageObj), "",
+          storageObj, null, options.dryRun(), options.user());
+      return admission.admit(attrs).thenCompose(v -> {
+        prepareForCreate(storageObj);
+        List<Status.Cause> causes = new ArrayList<>(MetaValidation.validate(type, storageObj));
+        causes.addAll(type.strategy().validate(storageObj));
+        if (!causes.isEmpty()) {
+          throw ApiException.invalid(type.group(), type.kind(), ObjectMeta.name(storageObj), causes);
+        }
+        return admission.validate(attrs);
+      }).thenCompose(v -> {
+        String objName = ObjectMeta.name(storageObj);
+        if (options.dryRun()) {
+          // Nothing is written; answer as if it had been, but only if the name is free.
+          return storage.get(key(namespace, objName)).handle((existing, err) -> {
+            if (err == null) {
+              throw ApiException.alreadyExists(type.group(), type.resource(), objName);
+            }
+            if (!(unwrap(err) instanceof StorageException se && se.code() == StorageException.Code.KEY_NOT_FOUND)) {
+              throw translate(err, objName);
+            }
+            return fromStorage(storageObj.deepCopy());
+          });
+        }
+        return storage.create(key(namespace, objName), codec.encode(storageObj))
+            .handle((stored, err) -> {
+              if (err != null) {
+                throw translate(err, objName);
+              }
+              return codec.decode(stored);
+            });
+      });
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private void prepareForCreate(ObjectNode obj) {
+    ObjectNode meta = ObjectMeta.meta(obj);
+    meta.put("uid", UUID.randomUUID().toString());
+    meta.put("creationTimestamp", now());
+    meta.remove("resourceVersion");
+    meta.remove("deletionTimestamp");
+    meta.remove("deletionGracePeriodSeconds");
+    meta.remove("selfLink");
+    if (type.strategy().tracksGeneration()) {
+      meta.put("generation", 1);
+    } else {
+      meta.remove("generation");
+    }
+    type.strategy().prepareForCreate(obj);
+  }
+
+  // ---------------------------------------------------------------------------------------------- update
+
+  /** A function from the current object (this type's version) to the desired one; null when absent. */
+  @FunctionalInterface
+  public interface Transform {
+    ObjectNode apply(ObjectNode current);
+  }
+
+  /**
+   * PUT: replaces the object (or the {@code status} subresource) with {@code obj}. A resourceVersion in the body
+   * is a precondition (409 when stale).
+   */
+  public CompletionStage<Written> update(String namespace, String name, String subresource, ObjectNode obj,
+      Options.Write options) {
+    ObjectMeta.meta(obj);
+    if (type.namespaced()) {
+      ObjectMeta.meta(obj).put("namespace", namespace);
+    }
+    return updateWith(namespace, name, subresource, options, type.strategy().allowCreateOnUpdate(),
+        current -> obj.deepCopy());
+  }
+
+  /**
+   * The one update path (PUT and every PATCH type): reads the current object, applies {@code transform}, checks
+   * preconditions, runs defaults -> mutating admission -> prepareForUpdate -> validation -> validating admission,
+   * and compare-and-swaps the result, retrying on concurrent writes. Objects whose deletion is pending and whose
+   * last finalizer goes are deleted.
+   */
+  public CompletionStage<Written> updateWith(String namespace, String name, String subresource,
+      Options.Write options, boolean allowCreate, Transform transform) {
+    String key = key(namespace, name);
+    boolean mayCreate = allowCreate && subresource.isEmpty();
+    java.util.concurrent.atomic.AtomicBoolean created = new java.util.concurrent.atomic.AtomicBoolean();
+    Storage.Mutation mutation = current -> {
+      created.set(current == null);
+      if (current == null) {
+        return createOnUpdate(namespace, name, transform.apply(null), options);
+      }
+      ObjectNode oldExternal = codec.decode(current);
+      ObjectNode desired = transform.apply(oldExternal.deepCopy());
+      checkIdentity(desired, namespace, name);
+      String requestedRv = ObjectMeta.resourceVersion(desired);
+      if (requestedRv != null && !requestedRv.isEmpty()
+          && !requestedRv.equals(Long.toString(current.modRevision()))) {
+        throw ApiException.conflict(type.group(), type.resource(), name,
+            "the object has been modified; please apply your changes to the latest version and try again");
+      }
+      String requestedUid = ObjectMeta.uid(desired);
+      String currentUid = ObjectMeta.uid(oldExternal);
+      if (requestedUid != null && !requestedUid.isEmpty() && !requestedUid.equals(currentUid)) {
+        throw ApiException.conflict(type.group(), type.resource(), name,
+            "Precondition failed: UID in precondition: " + requestedUid + ", UID in object meta: " + currentUid);
+      }
+      ObjectNode old = codec.decodeStorage(current);
+      ObjectNode next = toStorage(desired);
+      type.strategy().applyDefaults(next);
+      Attributes attrs = new Attributes(Operation.UPDATE, type, namespace, name, subresource, next, old,
+          options.dryRun(), options.user());
+      return admission.admit(attrs).thenCompose(v -> {
+        prepareForUpdate(next, old, subresource);
+        List<Status.Cause> causes = new ArrayList<>(MetaValidation.validate(type, next));
+        causes.addAll(MetaValidation.validateUpdate(next, old));
+        causes.addAll(type.strategy().validateUpdate(next, old));
+        if (!causes.isEmpty()) {
+          throw ApiException.invalid(type.group(), type.kind(), name, causes);
+        }
+        return admission.validate(attrs);
+      }).thenApply(v -> codec.encode(next));
+    };
+    if (options.dryRun()) {
+      return storage.get(key).handle((cur, err) -> {
+        if (err != null) {
+          StorageException se = unwrap(err) instanceof StorageException s ? s : null;
+          if (se != null && se.code() == StorageException.Code.KEY_NOT_FOUND && mayCreate) {
+            return null;
+          }
+          throw translate(err, name);
+        }
+        return cur;
+      }).thenCompose(cur -> mutation.apply(cur).thenApply(bytes -> {
+        long rv = cur == null ? 0 : cur.modRevision();
+        return new Written(codec.decode(new StoredObject(key, bytes, cur == null ? 0 : cur.createRevision(), rv)),
+            cur == null);
+      }));
+    }
+    return storage.guaranteedUpdate(key, mayCreate, mutation)
+        .handle((stored, err) -> {
+          if (err != null) {
+            throw translate(err, name);
+          }
+          return stored;
+        })
+        .thenCompose(stored -> {
+          ObjectNode storedObj = codec.decodeStorage(stored);
+          boolean held = type.strategy() instanceof DeletionGate gate && gate.holdsDeletion(storedObj);
+          if (ObjectMeta.isDeleting(storedObj) && !ObjectMeta.hasFinalizers(storedObj) && !held) {
+            // The last finalizer went: finish the deletion (only if nobody wrote in between).
+            return storage.delete(key, cur -> {
+              if (cur.modRevision() != stored.modRevision()) {
+                throw ApiException.conflict(type.group(), type.resource(), name, "object changed during deletion");
+              }
+            }).handle((deleted, err) -> {
+              if (err != null && !(unwrap(err) instanceof StorageException se
+                  && se.code() == StorageException.Code.KEY_NOT_FOUND)) {
+                throw translate(err, name);
+              }
+              return new Written(codec.decode(stored), false);
+            });
+          }
+          return CompletableFuture.completedFuture(new Written(codec.decode(stored), created.get()));
+        });
+  }
+
+  /** The result of an update: the object as stored, and whether this write created it. */
+  public record Written(ObjectNode object, boolean created) {}
+
+  private CompletionStage<byte[]> createOnUpdate(String namespace, String name, ObjectNode obj,
+      Options.Write options) {
+    checkIdentity(obj, namespace, name);
+    ObjectMeta.meta(obj).remove("resourceVersion");
+    ObjectNode storageObj = toStorage(obj);
+    type.strategy().applyDefaults(storageObj);
+    Attributes attrs = new Attributes(Operation.CREATE, type, namespace, name, "", storageObj, null,
+        options.dryRun(), options.user());
+    return admission.admit(attrs).thenCompose(v -> {
+      prepareForCreate(storageObj);
+      List<Status.Cause> causes = new ArrayList<>(MetaValidation.validate(type, storageObj));
+      causes.addAll(type.strategy().validate(storageObj));
+      if (!causes.isEmpty()) {
+        throw ApiException.invalid(type.group(), type.kind(), name, causes);
+      }
+      return admission.validate(attrs);
+    }).thenApply(v -> codec.encode(storageObj));
+  }
+
+  private void checkIdentity(ObjectNode obj, String namespace, String name) {
+    if (obj == null) {
+      throw ApiException.badRequest("the body of the request was empty");
+    }
+    String bodyName = ObjectMeta.name(obj);
+    if (bodyName == null || bodyName.isEmpty()) {
+      ObjectMeta.meta(obj).put("name", name);
+    } else if (!bodyName.equals(name)) {
+      throw ApiException.badRequest(
+          "the name of the object (" + bodyName + ") does not match the name on the URL (" + name + ")");
+    }
+    if (type.namespaced()) {
+      String ns = ObjectMeta.namespace(obj);
+      if (ns != null && !ns.isEmpty() && !ns.equals(namespace)) {
+        throw ApiException.badRequest(
+            "the namespace of the provided object does not match the namespace sent on the request");
+      }
+      ObjectMeta.meta(obj).put("namespace", namespace);
+    }
+  }
+
+  /**
+   * Keeps what a client may not change: identity and lifecycle metadata always; status on the main resource and
+   * everything but status on the status subresource (for types with one); bumps generation on spec changes.
+   */
+  private void prepareForUpdate(ObjectNode next, ObjectNode old, String subresource) {
+    ObjectNode meta = ObjectMeta.meta(next);
+    ObjectNode oldMeta = ObjectMeta.meta(old);
+    if (!subresource.isEmpty()) {
+      // A subresource write changes only its part: status (status, approval) or spec.finalizers (finalize).
+      boolean finalize = subresource.equals("finalize");
+      JsonNode part = finalize ? next.path("spec").get("finalizers") : next.get("status");
+      next.removeAll();
+      next.setAll(old.deepCopy());
+      ObjectNode target = finalize ? ObjectMeta.child(next, "spec") : next;
+      String field = finalize ? "finalizers" : "status";
+      if (part != null) {
+        target.set(field, part.deepCopy());
+      } else {
+        target.remove(field);
+      }
+      ObjectMeta.meta(next).remove("resourceVersion");
+      return;
+    }
+    for (String f : List.of("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+        "generation")) {
+      JsonNode v = oldMeta.get(f);
+      if (v == null) {
+        meta.remove(f);
+      } else {
+        meta.set(f, v.deepCopy());
+      }
+    }
+    meta.remove("resourceVersion");
+    meta.remove("selfLink");
+    if (type.hasStatus()) {
+      JsonNode oldStatus = old.get("status");
+      if (oldStatus == null) {
+        next.remove("status");
+      } else {
+        next.set("status", oldStatus.deepCopy());
+      }
+    }
+    type.strategy().prepareForUpdate(next, old);
+    if (type.strategy().tracksGeneration() && specChanged(next, old)) {
+      long gen = oldMeta.path("generation").asLong(1);
+      meta.put("generation", gen + 1);
+    }
+  }
+
+  private static boolean specChanged(ObjectNode next, ObjectNode old) {
+    ObjectNode a = next.deepCopy();
+    ObjectNode b = old.deepCopy();
+    for (ObjectNode o : List.of(a, b)) {
+      o.remove("metadata");
+      o.remove("status");
+      o.remove("apiVersion");
+      o.remove("kind");
+    }
+    return !a.equals(b);
+  }
+
+  // ---------------------------------------------------------------------------------------------- delete
+
+  /** The outcome of a delete: the object as it stands (deletion pending) or as it was (gone). */
+  public record Deletion(ObjectNode object, boolean pending) {}
+
+  /**
+   * DELETE: checks preconditions; objects with finalizers (including those the propagation policy adds) and pods
+   * that are running on a node get a deletionTimestamp and stay; others go at once.
+   */
+  public CompletionStage<Deletion> delete(String namespace, String name, Options.Delete options) {
+    String key = key(namespace, name);
+    return storage.get(key).handle((stored, err) -> {
+      if (err != null) {
+        throw translate(err, name);
+      }
+      return stored;
+    }).thenCompose(stored -> deleteStored(namespace, name, stored, options));
+  }
+
+  private CompletionStage<Deletion> deleteStored(String namespace, String name, StoredObject stored,
+      Options.Delete options) {
+    String key = key(namespace, name);
+    ObjectNode current = codec.decodeStorage(stored);
+    checkDeletePreconditions(current, stored, options, name);
+    Attributes attrs = new Attributes(Operation.DELETE, type, namespace, name, "", null, current,
+        options.dryRun(), options.user());
+    return admission.validate(attrs).thenCompose(v -> {
+      ObjectNode graceful = gracefulDeletion(current, options);
+      if (graceful != null) {
+        if (options.dryRun()) {
+          return CompletableFuture.completedFuture(new Deletion(codec.fromStorage(graceful, stored), true));
+        }
+        byte[] bytes = codec.encode(graceful);
+        return storage.guaranteedUpdate(key, false, cur -> {
+          if (cur.modRevision() != stored.modRevision()) {
+            ObjectNode again = codec.decodeStorage(cur);
+            checkDeletePreconditions(again, cur, options, name);
+            ObjectNode g = gracefulDeletion(again, options);
+            return CompletableFuture.completedFuture(g == null ? cur.value() : codec.encode(g));
+          }
+          return CompletableFuture.completedFuture(bytes);
+        }).handle((updated, err) -> {
+          if (err != null) {
+            throw translate(err, name);
+          }
+          return new Deletion(codec.decode(updated), true);
+        });
+      }
+      if (options.dryRun()) {
+        return CompletableFuture.completedFuture(new Deletion(codec.decode(stored), false));
+      }
+      return storage.delete(key, cur -> {
+        ObjectNode again = cur.modRevision() == stored.modRevision() ? current : codec.decodeStorage(cur);
+        checkDeletePreconditions(again, cur, options, name);
+        if (cur.modRevision() != stored.modRevision() && gracefulDeletion(again, options) != null) {
+          throw ApiException.conflict(type.group(), type.resource(), name,
+              "the object has been modified; please apply your changes to the latest version and try again");
+        }
+      }).handle((deleted, err) -> {
+        if (err != null) {
+          throw translate(err, name);
+        }
+        return new Deletion(codec.decode(deleted), false);
+      });
+    });
+  }
+
+  private void checkDeletePreconditions(ObjectNode current, StoredObject stored, Options.Delete options,
+      String name) {
+    if (options.preconditionUid() != null && !options.preconditionUid().equals(ObjectMeta.uid(current))) {
+      throw ApiException.conflict(type.group(), type.resource(), name,
+          "Precondition failed: UID in precondition: " + options.preconditionUid()
+              + ", UID in object meta: " + ObjectMeta.uid(current));
+    }
+    if (options.preconditionResourceVersion() != null
+        && !options.preconditionResourceVersion().equals(Long.toString(stored.modRevision()))) {
+      throw ApiException.conflict(type.group(), type.resource(), name,
+          "Precondition failed: ResourceVersion in precondition: " + options.preconditionResourceVersion()
+              + ", ResourceVersion in object meta: " + stored.modRevision());
+    }
+  }
+
+  /**
+   * The object with its deletion marked, when it must stay for now (finalizers, propagation finalizers, or a
+   * graceful pod deletion); null when it can go at once.
+   */
+  private ObjectNode gracefulDeletion(ObjectNode current, Options.Delete options) {
+    ObjectNode next = current.deepCopy();
+    String policy = options.propagationPolicy();
+    if ("Orphan".equals(policy)) {
+      ObjectMeta.addFinalizer(next, "orphan");
+    } else if ("Foreground".equals(policy)) {
+      ObjectMeta.addFinalizer(next, "foregroundDeletion");
+    }
+    Long grace = type.strategy() instanceof GracefulDeletion gd
+        ? gd.gracePeriod(next, options.gracePeriodSeconds())
+        : null;
+    boolean held = type.strategy() instanceof DeletionGate gate && gate.holdsDeletion(next);
+    boolean finalizers = ObjectMeta.hasFinalizers(next);
+    if (!finalizers && !held && (grace == null || grace == 0)) {
+      return null;
+    }
+    if (type.strategy() instanceof DeletionGate gate) {
+      gate.markDeleting(next);
+    }
+    ObjectNode meta = ObjectMeta.meta(next);
+    if (!ObjectMeta.isDeleting(next)) {
+      Instant at = clock.instant().truncatedTo(ChronoUnit.SECONDS).plusSeconds(grace == null ? 0 : grace);
+      meta.put("deletionTimestamp", at.toString());
+      meta.put("deletionGracePeriodSeconds", grace == null ? 0 : grace);
+    } else if (grace != null && grace < meta.path("deletionGracePeriodSeconds").asLong(Long.MAX_VALUE)) {
+      // A shorter grace period may replace a longer one, as upstream allows.
+      meta.put("deletionGracePeriodSeconds", grace);
+      meta.put("deletionTimestamp",
+          clock.instant().truncatedTo(ChronoUnit.SECONDS).plusSeconds(grace).toString());
+    }
+    if (next.equals(current)) {
+      return current;
+    }
+    return next;
+  }
+
+  /** DELETE on the collection: deletes every object the selectors match; returns the list of them. */
+  public CompletionStage<ObjectNode> deleteCollection(String namespace, Options.Read selection,
+      Options.Delete options) {
+    return list(namespace, new Options.Read(selection.labelSelector(), selection.fieldSelector(), 0, null, null,
+        null, false, null, null)).thenCompose(list -> {
+          List<CompletableFuture<ObjectNode>> deletions = new ArrayList<>();
+          for (JsonNode item : list.withArray("items")) {
+            String ns = ObjectMeta.namespace((ObjectNode) item);
+            String n = ObjectMeta.name((ObjectNode) item);
+            deletions.add(delete(ns, n, options).handle((d, err) -> {
+              if (err == null) {
+                return d.object();
+              }
+              if (unwrap(err) instanceof ApiException ae && ae.code() == 404) {
+                return null;
+              }
+              throw err instanceof CompletionException ce ? ce : new CompletionException(err);
+            }).toCompletableFuture());
+          }
+          return CompletableFuture.allOf(deletions.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            ArrayNode items = NODES.arrayNode();
+            deletions.stream().map(CompletableFuture::join).filter(Objects::nonNull).forEach(items::add);
+            list.set("items", items);
+            return list;
+          });
+        });
+  }
+
+  // ---------------------------------------------------------------------------------------------- helpers
+
+  private ObjectNode toStorage(ObjectNode external) {
+    return codec.toStorage(external);
+  }
+
+  private ObjectNode fromStorage(ObjectNode storageObj) {
+    return codec.fromStorage(storageObj, null);
+  }
+
+  private String now() {
+    return clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  static String generateName(String base) {
+    String b = base.length() > 58 ? base.substring(0, 58) : base;
+    StringBuilder sb = new StringBuilder(b);
+    for (int i = 0; i < 5; i++) {
+      sb.append(NAME_CHARS.charAt(RANDOM.nextInt(NAME_CHARS.length())));
+    }
+    return sb.toString();
+  }
+
+  static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** Maps a storage failure to the API error upstream gives for it; API errors pass through. */
+  RuntimeException translate(Throwable err, String name) {
+    Throwable t = unwrap(err);
+    if (t instanceof ApiException ae) {
+      return ae;
+    }
+    if (t instanceof StorageException se) {
+      return switch (se.code()) {
+        case KEY_NOT_FOUND -> ApiException.notFound(type.group(), type.resource(), name);
+        case KEY_EXISTS -> ApiException.alreadyExists(type.group(), type.resource(), name);
+        case COMPACTED -> ApiException.gone("too old resource version: " + se.revision());
+        case FUTURE_REVISION -> ResourceVersions.tooLarge(se.revision());
+        case TIMEOUT -> ApiException.timeout("request did not complete within the allowed duration");
+        case UNAVAILABLE, CORRUPT -> ApiException.unavailable("storage is unavailable: " + se.getMessage());
+      };
+    }
+    if (t instanceof RuntimeException re) {
+      return re;
+    }
+    return new CompletionException(t);
+  }
+
+  private RuntimeException translateList(Throwable err, ListPlan plan) {
+    Throwable t = unwrap(err);
+    if (t instanceof StorageException se && se.code() == StorageException.Code.COMPACTED) {
+      if (plan.continuing()) {
+        return ApiException.expired("The provided continue parameter is too old to display a consistent list "
+            + "result. You can start a new list without the continue parameter, or use the continue token in "
+            + "this response to retrieve the remainder of the results. Continuing with the provided token "
+            + "results in an inconsistent list - objects that were created, modified, or deleted between the "
+            + "time the first chunk was returned and now may show up in the list.");
+      }
+      return ApiException.expired("too old resource version: " + plan.revision() + " (" + se.revision() + ")");
+    }
+    return translate(err, "");
+  }
+}
