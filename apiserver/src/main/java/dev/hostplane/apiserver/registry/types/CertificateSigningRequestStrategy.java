@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCSException;
@@ -37,6 +38,8 @@ final class CertificateSigningRequestStrategy implements Strategy, NamedBy {
   private static final Pattern PEM = Pattern.compile(
       "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]*?)\\s*-----END \\1-----");
   private static final List<String> STICKY = List.of("Approved", "Denied", "Failed");
+  /** A private provider instance: verifies any key type without registering Bouncy Castle globally. */
+  private static final BouncyCastleProvider BC = new BouncyCastleProvider();
 
   @Override
   public Validation.NameRule nameRule() {
@@ -104,7 +107,8 @@ final class CertificateSigningRequestStrategy implements Strategy, NamedBy {
     try {
       byte[] der = java.util.Base64.getMimeDecoder().decode(m.group(2));
       PKCS10CertificationRequest csr = new PKCS10CertificationRequest(der);
-      if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()))) {
+      if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(BC)
+          .build(csr.getSubjectPublicKeyInfo()))) {
         errs.invalid("spec.request", shown, "x509: invalid signature");
       }
     } catch (IOException | IllegalArgumentException e) {
