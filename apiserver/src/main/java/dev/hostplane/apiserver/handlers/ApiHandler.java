@@ -108,8 +108,11 @@ public final class ApiHandler implements HttpHandler {
       message = what + " is forbidden: User \"" + user + "\" cannot " + info.verb() + " resource \""
           + info.resourceWithSubresource() + "\" in API group \"" + info.group() + "\"" + where;
     }
-    throw new ApiException(new Status(403, "Forbidden", message, new Status.Details(
-        info.name().isEmpty() ? null : info.name(), info.group(), info.resource(), null, null, null)));
+    Status.Details details = info.resourceRequest()
+        ? new Status.Details(info.name().isEmpty() ? null : info.name(), info.group(), info.resource(), null,
+            null, null)
+        : Status.Details.NONE;
+    throw new ApiException(new Status(403, "Forbidden", message, details));
   }
 
   private void route(Request req) {

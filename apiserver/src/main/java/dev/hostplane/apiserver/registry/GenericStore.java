@@ -349,8 +349,12 @@ public final class GenericStore {
     return storage.guaranteedUpdate(key, mayCreate, mutation)
         .whenComplete((stored, err) -> {
           ObjectNode[] last = attempt.getAndSet(null);
-          if (holder != null && last != null && err != null) {
-            release(holder, last);
+          if (holder != null && last != null) {
+            if (err != null) {
+              release(holder, last);
+            } else if (last[1] != null) {
+              holder.releaseUnshared(last[1], last[0]); // what the old object held and the new one does not
+            }
           }
         })
         .handle((stored, err) -> {

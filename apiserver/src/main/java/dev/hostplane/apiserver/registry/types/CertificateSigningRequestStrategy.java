@@ -1,5 +1,6 @@
 package dev.hostplane.apiserver.registry.types;
 
+import dev.hostplane.apiserver.api.NameRule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostplane.apiserver.api.Status;
 import dev.hostplane.apiserver.api.Validation;
@@ -42,8 +43,8 @@ final class CertificateSigningRequestStrategy implements Strategy, NamedBy {
   private static final BouncyCastleProvider BC = new BouncyCastleProvider();
 
   @Override
-  public Validation.NameRule nameRule() {
-    return Validation.NameRule.PATH_SEGMENT;
+  public NameRule nameRule() {
+    return NameRule.PATH_SEGMENT;
   }
 
   @Override

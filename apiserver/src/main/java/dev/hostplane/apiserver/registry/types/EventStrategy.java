@@ -1,5 +1,6 @@
 package dev.hostplane.apiserver.registry.types;
 
+import dev.hostplane.apiserver.api.NameRule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostplane.apiserver.api.Status;
 import dev.hostplane.apiserver.api.Validation;
@@ -34,8 +35,8 @@ final class EventStrategy implements Strategy, NamedBy {
   }
 
   @Override
-  public Validation.NameRule nameRule() {
-    return strict ? Validation.NameRule.DNS1123_SUBDOMAIN : Validation.NameRule.PATH_SEGMENT;
+  public NameRule nameRule() {
+    return strict ? NameRule.DNS_SUBDOMAIN : NameRule.PATH_SEGMENT;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.hostplane.apiserver.registry.types;
 
+import dev.hostplane.apiserver.api.NameRule;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,8 +24,8 @@ final class NamespaceStrategy implements Strategy, NamedBy, DeletionGate {
   static final String KUBERNETES_FINALIZER = "kubernetes";
 
   @Override
-  public Validation.NameRule nameRule() {
-    return Validation.NameRule.DNS1123_LABEL;
+  public NameRule nameRule() {
+    return NameRule.DNS_LABEL;
   }
 
   /**

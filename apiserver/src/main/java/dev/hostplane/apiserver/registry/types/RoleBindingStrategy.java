@@ -1,5 +1,6 @@
 package dev.hostplane.apiserver.registry.types;
 
+import dev.hostplane.apiserver.api.NameRule;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostplane.apiserver.api.Status;
@@ -29,8 +30,8 @@ final class RoleBindingStrategy implements Strategy, NamedBy {
   }
 
   @Override
-  public Validation.NameRule nameRule() {
-    return Validation.NameRule.PATH_SEGMENT;
+  public NameRule nameRule() {
+    return NameRule.PATH_SEGMENT;
   }
 
   /** roleRef.apiGroup, and the apiGroup of User and Group subjects, default to the RBAC group. */

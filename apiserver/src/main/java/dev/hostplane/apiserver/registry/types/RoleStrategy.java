@@ -1,5 +1,6 @@
 package dev.hostplane.apiserver.registry.types;
 
+import dev.hostplane.apiserver.api.NameRule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostplane.apiserver.api.Status;
 import dev.hostplane.apiserver.api.Validation;
@@ -27,8 +28,8 @@ final class RoleStrategy implements Strategy, NamedBy {
   }
 
   @Override
-  public Validation.NameRule nameRule() {
-    return Validation.NameRule.PATH_SEGMENT;
+  public NameRule nameRule() {
+    return NameRule.PATH_SEGMENT;
   }
 
   @Override

@@ -72,6 +72,26 @@ final class ServiceAllocations {
   }
 
   /** Releases what {@code holder} holds and {@code keep} (may be null) does not. */
+  /** Marks every cluster IP and node port {@code svc} holds as taken (values outside the ranges are ignored). */
+  void markUsed(ObjectNode svc) {
+    if (needsClusterIp(svc)) {
+      for (String ip : clusterIpsOf(svc)) {
+        try {
+          ips.markUsed(ip);
+        } catch (RuntimeException e) {
+          // not in this cluster's range (or not an IP): nothing to track
+        }
+      }
+    }
+    for (int p : allNodePortsOf(svc)) {
+      try {
+        ports.markUsed(p);
+      } catch (RuntimeException e) {
+        // outside the node port range
+      }
+    }
+  }
+
   void releaseUnshared(ObjectNode holder, ObjectNode keep) {
     Set<String> keptIps = keep == null || !needsClusterIp(keep) ? Set.of() : clusterIpsOf(keep);
     if (needsClusterIp(holder)) {

@@ -1,9 +1,11 @@
 package dev.hostplane.apiserver.registry.types;
 
+import dev.hostplane.apiserver.api.NameRule;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostplane.apiserver.api.Status;
 import dev.hostplane.apiserver.api.Validation;
+import dev.hostplane.apiserver.registry.HoldsAllocations;
 import dev.hostplane.apiserver.registry.NamedBy;
 import dev.hostplane.apiserver.registry.Strategy;
 import java.util.HashMap;
@@ -27,7 +29,7 @@ import java.util.Set;
  *   <li>at startup: {@code markUsed} every stored Service's IPs and ports on the allocators.</li>
  * </ul>
  */
-public final class ServiceStrategy implements Strategy, NamedBy {
+public final class ServiceStrategy implements Strategy, NamedBy, HoldsAllocations {
   private final ServiceAllocations allocations;
 
   public ServiceStrategy(ServiceAddressAllocator clusterIps, NodePortAllocator nodePorts) {
@@ -35,8 +37,8 @@ public final class ServiceStrategy implements Strategy, NamedBy {
   }
 
   @Override
-  public Validation.NameRule nameRule() {
-    return Validation.NameRule.DNS1035_LABEL;
+  public NameRule nameRule() {
+    return NameRule.DNS1035_LABEL;
   }
 
   @Override
@@ -118,12 +120,19 @@ public final class ServiceStrategy implements Strategy, NamedBy {
     return true;
   }
 
+  @Override
+  public void markUsed(ObjectNode svc) {
+    allocations.markUsed(svc);
+  }
+
   /** Gives back every cluster IP and node port {@code svc} holds (after a failed create, or a final delete). */
+  @Override
   public void release(ObjectNode svc) {
     allocations.releaseUnshared(svc, null);
   }
 
   /** Gives back what {@code holder} holds and {@code keep} does not (after an update, failed or done). */
+  @Override
   public void releaseUnshared(ObjectNode holder, ObjectNode keep) {
     allocations.releaseUnshared(holder, keep);
   }

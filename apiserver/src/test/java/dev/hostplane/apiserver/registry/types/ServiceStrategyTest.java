@@ -1,5 +1,6 @@
 package dev.hostplane.apiserver.registry.types;
 
+import dev.hostplane.apiserver.api.NameRule;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,7 +18,7 @@ class ServiceStrategyTest {
 
   @Test
   void namesAreDns1035Labels() {
-    assertEquals(Validation.NameRule.DNS1035_LABEL, strategy.nameRule());
+    assertEquals(NameRule.DNS1035_LABEL, strategy.nameRule());
     assertTrue(strategy.returnsDeletedObject());
   }
 
