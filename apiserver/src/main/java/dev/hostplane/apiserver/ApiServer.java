@@ -28,8 +28,6 @@ import dev.hostplane.apiserver.storage.Compactor;
 import dev.hostplane.apiserver.storage.Storage;
 import dev.hostplane.apiserver.storage.embedded.EmbeddedStorage;
 import java.io.IOException;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -63,13 +61,14 @@ public final class ApiServer implements AutoCloseable {
   private final ScheduledExecutorService controllers;
   private final NamespaceController namespaceController;
   private final Compactor compactor;
-  private final Set<WatchSession> watches = ConcurrentHashMap.newKeySet();
+  private final Set<WatchSession> watches;
+  private final AtomicBoolean notReady;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
   private final Path kubeconfig;
 
   private ApiServer(ApiServerConfig config, Storage storage, ApiHttpServer http, ExecutorService apiExecutor,
       ScheduledExecutorService timer, ScheduledExecutorService controllers, NamespaceController nsController,
-      Compactor compactor, Path kubeconfig) {
+      Compactor compactor, Path kubeconfig, Set<WatchSession> watches, AtomicBoolean notReady) {
     this.config = config;
     this.storage = storage;
     this.http = http;
@@ -79,6 +78,8 @@ public final class ApiServer implements AutoCloseable {
     this.namespaceController = nsController;
     this.compactor = compactor;
     this.kubeconfig = kubeconfig;
+    this.watches = watches;
+    this.notReady = notReady;
   }
 
   /** Starts an apiserver; blocking I/O (certificates, storage recovery): call from a plain thread. */
@@ -124,9 +125,20 @@ public final class ApiServer implements AutoCloseable {
         () -> bootstrapRef.get() != null && bootstrapRef.get().isDone() ? null : "not finished"), "healthz", "livez", "readyz");
     health.add(new HealthChecks.Check("shutdown", () -> shutdownFlag.get() ? "shutting down" : null), "readyz");
 
+    Set<WatchSession> watches = ConcurrentHashMap.newKeySet();
     ResourceHandler resources = new ResourceHandler(catalog, registry::store, timer,
         new WatchSession.Timing(config.watchBookmarkInterval(), config.minRequestTimeout()),
-        ResourceHandler.WatchRegistry.NONE);
+        new ResourceHandler.WatchRegistry() {
+          @Override
+          public void add(WatchSession session) {
+            watches.add(session);
+          }
+
+          @Override
+          public void remove(WatchSession session) {
+            watches.remove(session);
+          }
+        });
     // Port 0 means "pick one": the advertised port is known only after binding, so discovery reads it late.
     AtomicInteger boundPort = new AtomicInteger(config.server().securePort());
     Discovery discovery = new Discovery(catalog, List.of(),
@@ -161,7 +173,7 @@ public final class ApiServer implements AutoCloseable {
       LOG.info("wrote admin kubeconfig {}", kubeconfig);
     }
     return new ApiServer(config, storage, http, apiExecutor, timer, controllers, nsController, compactor,
-        kubeconfig);
+        kubeconfig, watches, shutdownFlag);
   }
 
   private static String storageHealth(Storage storage) {
@@ -195,9 +207,16 @@ public final class ApiServer implements AutoCloseable {
     if (!shuttingDown.compareAndSet(false, true)) {
       return;
     }
-    LOG.info("shutting down");
+    // Upstream's order: /readyz fails first, requests keep being served for the shutdown delay (so load
+    // balancers move away), then watches end with a final bookmark, then in-flight requests drain.
+    notReady.set(true);
+    LOG.info("shutting down: /readyz fails, serving for another {}", config.shutdownDelay());
+    sleep(config.shutdownDelay());
+    List<WatchSession> open = List.copyOf(watches);
+    open.forEach(WatchSession::drain);
+    LOG.info("ended {} watches", open.size());
     try {
-      http.shutdown(Duration.ofSeconds(10)).get(30, TimeUnit.SECONDS);
+      http.shutdown(config.shutdownWatchTerminationGracePeriod().plusSeconds(5)).get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("server shutdown: {}", e.toString());
     }
@@ -211,6 +230,17 @@ public final class ApiServer implements AutoCloseable {
     storage.close();
   }
 
+  private static void sleep(Duration d) {
+    if (d.isZero() || d.isNegative()) {
+      return;
+    }
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private static java.util.concurrent.ThreadFactory named(String prefix) {
     AtomicInteger n = new AtomicInteger();
     return r -> {
@@ -220,7 +250,4 @@ public final class ApiServer implements AutoCloseable {
     };
   }
 
-  static boolean isIpv6(InetAddress a) {
-    return a instanceof Inet6Address;
-  }
 }
