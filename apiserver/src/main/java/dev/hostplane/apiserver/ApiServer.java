@@ -141,7 +141,7 @@ public final class ApiServer implements AutoCloseable {
         });
     // Port 0 means "pick one": the advertised port is known only after binding, so discovery reads it late.
     AtomicInteger boundPort = new AtomicInteger(config.server().securePort());
-    Discovery discovery = new Discovery(catalog, List.of(),
+    Discovery discovery = new Discovery(catalog, dev.hostplane.apiserver.handlers.ReviewHandler.RESOURCES,
         () -> hostPort(config.advertiseAddress().getHostAddress(), boundPort.get()));
     ApiHandler handler = new ApiHandler(apiExecutor, new AuthenticatedAuthorizer(), discovery, health,
         new OpenApiDocuments(), resources, new ApiMetrics());

@@ -44,11 +44,13 @@ public final class ApiHandler implements HttpHandler {
   private final HealthChecks health;
   private final OpenApiDocuments openApi;
   private final ResourceHandler resources;
+  private final ReviewHandler reviews;
   private final ApiMetrics metrics;
 
   public ApiHandler(Executor executor, Authorizer authorizer, Discovery discovery, HealthChecks health,
       OpenApiDocuments openApi, ResourceHandler resources, ApiMetrics metrics) {
     this.metrics = metrics;
+    this.reviews = new ReviewHandler(authorizer, req -> ResourceHandler.decodeAny(req));
     this.executor = executor;
     this.authorizer = authorizer;
     this.discovery = discovery;
@@ -118,7 +120,11 @@ public final class ApiHandler implements HttpHandler {
   private void route(Request req) {
     RequestInfo info = req.info();
     if (info.resourceRequest()) {
-      resources.serve(req);
+      if (reviews.serves(info)) {
+        reviews.serve(req);
+      } else {
+        resources.serve(req);
+      }
       return;
     }
     List<String> parts = info.parts();

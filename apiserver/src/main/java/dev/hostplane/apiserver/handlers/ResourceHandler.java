@@ -17,6 +17,9 @@ import dev.hostplane.apiserver.registry.Options;
 import dev.hostplane.apiserver.registry.ResourceCatalog;
 import dev.hostplane.apiserver.registry.ResourceType;
 import dev.hostplane.apiserver.registry.WatchSession;
+import dev.hostplane.apiserver.registry.subresources.PodBinding;
+import dev.hostplane.apiserver.registry.subresources.PodEviction;
+import dev.hostplane.apiserver.registry.subresources.ScaleSubresource;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -65,6 +68,7 @@ public final class ResourceHandler {
     boolean named = !info.name().isEmpty();
     boolean needsName = switch (info.verb()) {
       case "get", "update", "patch", "delete" -> true;
+      case "create" -> !sub.isEmpty();
       default -> false;
     };
     if (needsName != named && !info.verb().equals("watch") && !info.verb().equals("list")) {
@@ -73,6 +77,15 @@ public final class ResourceHandler {
     GenericStore store = stores.apply(type);
     String ns = type.namespaced() ? info.namespace() : "";
     String name = info.name();
+    if (sub.equals("scale")) {
+      scale(req, store, ns, name);
+      return;
+    }
+    if (type.group().isEmpty() && type.resource().equals("pods")
+        && (sub.equals("binding") || sub.equals("eviction"))) {
+      podSubresource(req, store, ns, name, sub);
+      return;
+    }
     switch (info.verb()) {
       case "get" -> reply(req, 200, store.get(ns, name, readOptions(req, false)));
       case "list" -> reply(req, 200, store.list(emptyToNull(ns), readOptions(req, true)));
@@ -133,6 +146,70 @@ public final class ResourceHandler {
     }
   }
 
+  // ------------------------------------------------------------------------------------------- subresources
+
+  private void scale(Request req, GenericStore store, String ns, String name) {
+    Responses.Format format = Responses.negotiate(req);
+    CompletionStage<ObjectNode> result = switch (req.info().verb()) {
+      case "get" -> ScaleSubresource.get(store, ns, name);
+      case "update" -> {
+        ObjectNode body = Codecs.readObject(requireBody(req), bodyType(req));
+        yield ScaleSubresource.update(store, ns, name, writeOptions(req), current -> body);
+      }
+      case "patch" -> {
+        java.util.function.UnaryOperator<ObjectNode> patch = patchFunction(req, store, name);
+        yield ScaleSubresource.update(store, ns, name, writeOptions(req), patch);
+      }
+      default -> throw methodNotAllowed();
+    };
+    result.whenComplete((obj, err) -> {
+      if (err != null) {
+        Responses.writeError(req, err);
+      } else {
+        Responses.write(req, 200, obj, format);
+      }
+    });
+  }
+
+  private void podSubresource(Request req, GenericStore pods, String ns, String name, String sub) {
+    Responses.Format format = Responses.negotiate(req);
+    ObjectNode body = Codecs.readObject(requireBody(req), bodyType(req));
+    CompletionStage<ObjectNode> result = sub.equals("binding")
+        ? PodBinding.bind(pods, ns, name, body)
+        : PodEviction.evict(pods, stores.apply(catalog.find("policy", "v1", "poddisruptionbudgets").orElseThrow()),
+            ns, name, body, deleteOptionsFromQuery(req));
+    result.whenComplete((obj, err) -> {
+      if (err != null) {
+        Responses.writeError(req, err);
+      } else {
+        Responses.write(req, 201, obj, format);
+      }
+    });
+  }
+
+  private static byte[] requireBody(Request req) {
+    byte[] body = req.exchange().body();
+    if (body.length == 0) {
+      throw ApiException.badRequest("the body of the request was empty");
+    }
+    return body;
+  }
+
+  private static MediaType bodyType(Request req) {
+    String contentType = req.exchange().header("Content-Type");
+    MediaType mt = contentType == null || contentType.isBlank() ? MediaType.JSON
+        : MediaType.parse(contentType).orElseThrow(
+            () -> ApiException.unsupportedMediaType("application/json, application/yaml"));
+    String t = mt.type() + "/" + mt.subtype();
+    if (t.equals("application/yaml")) {
+      return MediaType.YAML;
+    }
+    if (!t.equals("application/json") && !t.equals("*/*")) {
+      throw ApiException.unsupportedMediaType("application/json, application/yaml");
+    }
+    return MediaType.JSON;
+  }
+
   private static void checkBodyNamespace(ResourceType type, ObjectNode obj, String ns) {
     if (!type.namespaced()) {
       return;
@@ -161,6 +238,11 @@ public final class ResourceHandler {
   }
 
   // ------------------------------------------------------------------------------------------- decoding
+
+  /** Decodes a body of any supported content type, without kind checks. */
+  static ObjectNode decodeAny(Request req) {
+    return Codecs.readObject(requireBody(req), bodyType(req));
+  }
 
   /** Decodes a create/update body and checks that its kind and apiVersion agree with the URL. */
   static ObjectNode decodeBody(Request req, ResourceType type) {
@@ -247,41 +329,35 @@ public final class ResourceHandler {
 
   // ------------------------------------------------------------------------------------------- patch
 
-  private CompletionStage<?> patch(Request req, GenericStore store, String ns, String name, String sub) {
+  /** The patch in the request body as a function on the target object; 415/400 for unusable patches. */
+  private static java.util.function.UnaryOperator<ObjectNode> patchFunction(Request req, GenericStore store,
+      String name) {
     String contentType = req.exchange().header("Content-Type");
     String t = contentType == null ? "" : MediaType.parse(contentType).map(m -> m.type() + "/" + m.subtype())
         .orElse("");
     if (!PATCH_TYPES.contains(t)) {
       throw ApiException.unsupportedMediaType("application/json-patch+json, application/merge-patch+json");
     }
-    byte[] body = req.exchange().body();
-    if (body.length == 0) {
-      throw ApiException.badRequest("the body of the request was empty");
-    }
-    GenericStore.Transform transform;
+    byte[] body = requireBody(req);
     if (t.equals("application/json-patch+json")) {
       JsonPatch jp = JsonPatch.parse(body);
-      transform = current -> {
-        if (current == null) {
-          throw ApiException.notFound(store.type().group(), store.type().resource(), name);
-        }
-        return asObject(jp.apply(current));
-      };
-    } else {
-      JsonNode patch = Codecs.readTree(body, MediaType.JSON);
-      if (!patch.isObject()) {
-        throw ApiException.badRequest("the merge patch must be a JSON object");
-      }
-      transform = current -> {
-        if (current == null) {
-          throw ApiException.notFound(store.type().group(), store.type().resource(), name);
-        }
-        return asObject(MergePatch.apply(current, patch));
-      };
+      return current -> asObject(jp.apply(current));
     }
+    JsonNode patch = Codecs.readTree(body, MediaType.JSON);
+    if (!patch.isObject()) {
+      throw ApiException.badRequest("the merge patch must be a JSON object");
+    }
+    return current -> asObject(MergePatch.apply(current, patch));
+  }
+
+  private void patch(Request req, GenericStore store, String ns, String name, String sub) {
+    java.util.function.UnaryOperator<ObjectNode> patch = patchFunction(req, store, name);
     Responses.Format format = Responses.negotiate(req);
-    return store.updateWith(ns, name, sub, writeOptions(req), false, current -> {
-      ObjectNode patched = transform.apply(current);
+    store.updateWith(ns, name, sub, writeOptions(req), false, current -> {
+      if (current == null) {
+        throw ApiException.notFound(store.type().group(), store.type().resource(), name);
+      }
+      ObjectNode patched = patch.apply(current);
       checkKind(store.type(), patched);
       return patched;
     }).whenComplete((written, err) -> {
@@ -321,9 +397,17 @@ public final class ResourceHandler {
     });
   }
 
+  /** DeleteOptions from the query alone (the body is something else, e.g. an Eviction). */
+  static Options.Delete deleteOptionsFromQuery(Request req) {
+    return deleteOptions(req, new byte[0]);
+  }
+
   /** DeleteOptions from the body (when present) or the query. */
   static Options.Delete deleteOptions(Request req) {
-    byte[] body = req.exchange().body();
+    return deleteOptions(req, req.exchange().body());
+  }
+
+  private static Options.Delete deleteOptions(Request req, byte[] body) {
     Long grace = req.longParam("gracePeriodSeconds");
     String policy = req.param("propagationPolicy");
     Boolean orphan = req.boolParam("orphanDependents");

@@ -529,6 +529,22 @@ public final class GenericStore {
     return !a.equals(b);
   }
 
+  /**
+   * Writes {@code transform(current)} with compare-and-swap retries but without strategy or admission: for
+   * subresources that enforce their own rules (pod binding). The transform must keep identity fields.
+   */
+  public CompletionStage<ObjectNode> updateDirect(String namespace, String name, Transform transform) {
+    return storage.guaranteedUpdate(key(namespace, name), false, current -> {
+      ObjectNode next = toStorage(transform.apply(codec.decode(current)));
+      return CompletableFuture.completedFuture(codec.encode(next));
+    }).handle((stored, err) -> {
+      if (err != null) {
+        throw translate(err, name);
+      }
+      return codec.decode(stored);
+    });
+  }
+
   // ---------------------------------------------------------------------------------------------- delete
 
   /** The outcome of a delete: the object as it stands (deletion pending) or as it was (gone). */
