@@ -34,7 +34,10 @@ import java.util.Objects;
  *       {@code remainingItemCount});
  *   <li>get: {@code toTable(type, object, options)}, which takes the table's resourceVersion from the object;
  *   <li>watch: one single-row table per ADDED/MODIFIED/DELETED event ({@code toTable(type, List.of(obj), options)}),
- *       {@code noHeaders} true for every event after the first; BOOKMARK and ERROR events are not converted.
+ *       {@code noHeaders} true for every event after the first. An ERROR event carries a Status, which upstream
+ *       never converts. kubectl's {@code get -w} does not ask for bookmarks; a BOOKMARK in a Table watch can be sent
+ *       as a row-less table carrying the bookmark's resourceVersion ({@code toTable(type, List.of(), options
+ *       .withListMeta(...))}), which clients that decode Tables accept.
  * </ul>
  * The answer is written with Content-Type {@code application/json;as=Table;v=V;g=meta.k8s.io}.
  *

@@ -14,8 +14,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PodStatusTest {
   private static final String ONE = "{containers: [{name: 'app', image: 'nginx'}]}";
   private static final String TWO = "{containers: [{name: 'app', image: 'nginx'}, {name: 'log', image: 'fluent'}]}";
-  private static final String TWO_INITS = "{initContainers: [{name: 'migrate', image: 'm'}, {name: 'seed', image: 's'}],"
-      + " containers: [{name: 'app', image: 'nginx'}]}";
+  private static final String TWO_INITS = "{initContainers: [{name: 'migrate', image: 'm'},"
+      + " {name: 'seed', image: 's'}], containers: [{name: 'app', image: 'nginx'}]}";
   private static final String SIDECAR = "{initContainers: [{name: 'proxy', image: 'envoy', restartPolicy: 'Always'}],"
       + " containers: [{name: 'app', image: 'nginx'}]}";
 

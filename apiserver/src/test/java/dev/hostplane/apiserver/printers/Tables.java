@@ -33,6 +33,15 @@ final class Tables {
       .configure(JsonParser.Feature.ALLOW_SINGLE_QUOTES, true)
       .configure(JsonParser.Feature.ALLOW_UNQUOTED_FIELD_NAMES, true);
 
+  /** Creation time of the fixtures' objects: two days and two hours before {@link #NOW}. */
+  static final String CREATED = "2024-04-29T10:00:00Z";
+
+  /** A {@code metadata: {...}} fragment with {@code name}, namespace default and {@link #CREATED}. */
+  static String meta(String name) {
+    return "metadata: {name: '" + name + "', namespace: 'default', uid: 'uid-" + name + "', resourceVersion: '42',"
+        + " creationTimestamp: '" + CREATED + "'}";
+  }
+
   /** Parses JSON written with single quotes and bare field names. */
   static JsonNode json(String text) {
     try {
@@ -77,6 +86,16 @@ final class Tables {
       out.add(s);
     }
     return String.join(", ", out);
+  }
+
+  /**
+   * Prints {@code object} as {@code gvr} and asserts the columns (as {@link #columns} renders them) and the cells
+   * (single-quoted JSON, compared with JSON types: string, number, boolean).
+   */
+  static void assertPrints(String gvr, String object, String expectedColumns, String expectedCells) {
+    ObjectNode table = table(gvr, obj(object));
+    assertEquals(expectedColumns, columns(table));
+    assertCells(expectedCells, table);
   }
 
   /** Asserts the first row's cells, given as single-quoted JSON, with JSON types (string, number, boolean). */

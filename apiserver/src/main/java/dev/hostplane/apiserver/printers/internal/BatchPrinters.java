@@ -75,10 +75,8 @@ final class BatchPrinters {
   private static Row cronJob(ObjectNode cj, Ages ages) {
     JsonNode spec = cj.path("spec");
     JsonNode jobSpec = spec.path("jobTemplate").path("spec");
-    String last = Ages.instant(cj.path("status").path("lastScheduleTime")).map(ages::since).orElse("<none>");
-    if (cj.path("status").path("lastScheduleTime").isTextual() && last.equals("<none>")) {
-      last = "<unknown>"; // set but zero: upstream's translateTimestampSince of a zero time
-    }
+    JsonNode lastSchedule = cj.path("status").path("lastScheduleTime");
+    String last = lastSchedule.isTextual() ? ages.since(lastSchedule) : "<none>";
     Cells.Containers c = Cells.containers(jobSpec.path("template").path("spec").path("containers"));
     return Row.of(name(cj), text(spec.path("schedule")), Cells.or(text(spec.path("timeZone")), "<none>"),
         Cells.boolPtr(spec.path("suspend")), (long) cj.path("status").path("active").size(), last, age(cj, ages),

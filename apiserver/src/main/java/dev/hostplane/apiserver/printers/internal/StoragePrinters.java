@@ -71,7 +71,8 @@ final class StoragePrinters {
     String storageClass = annotations.has(BETA_CLASS) ? text(annotations.path(BETA_CLASS))
         : text(spec.path("storageClassName"));
     String phase = deleting(pv) ? "Terminating" : text(pv.path("status").path("phase"));
-    return Row.of(name(pv), Cells.quantity(spec.path("capacity").path("storage")), accessModes(spec.path("accessModes")),
+    return Row.of(name(pv), Cells.quantity(spec.path("capacity").path("storage")),
+        accessModes(spec.path("accessModes")),
         text(spec.path("persistentVolumeReclaimPolicy")), phase, claimCell, storageClass,
         unset(spec.path("volumeAttributesClassName")), text(pv.path("status").path("reason")), age(pv, ages),
         unset(spec.path("volumeMode")));
@@ -120,7 +121,8 @@ final class StoragePrinters {
     List<String> audiences = new ArrayList<>();
     spec.path("tokenRequests").forEach(t -> audiences.add(text(t.path("audience"))));
     String tokenRequests = audiences.isEmpty() ? "<unset>" : String.join(",", audiences);
-    return Row.of(name(d), Cells.bool(spec.path("attachRequired"), true), Cells.bool(spec.path("podInfoOnMount"), false),
+    return Row.of(name(d), Cells.bool(spec.path("attachRequired"), true),
+        Cells.bool(spec.path("podInfoOnMount"), false),
         Cells.bool(spec.path("storageCapacity"), false), tokenRequests,
         Cells.bool(spec.path("requiresRepublish"), false),
         Cells.or(String.join(",", Cells.strings(spec.path("volumeLifecycleModes"))), "<none>"), age(d, ages));
