@@ -16,7 +16,7 @@ import java.util.Optional;
  * @param noHeaders true to send {@code "columnDefinitions": null}, as upstream does for watch events after the
  *     first one
  * @param listMeta the list's {@code metadata} ({@code resourceVersion}, {@code continue},
- *     {@code remainingItemCount} are copied when present); null for none. Not modified, not retained.
+ *     {@code remainingItemCount} are copied when present); null for none. Never modified.
  */
 public record TableOptions(Version version, IncludeObject includeObject, boolean noHeaders, ObjectNode listMeta) {
   /** Version v1, row objects as PartialObjectMetadata, headers, no list metadata: what kubectl gets by default. */
