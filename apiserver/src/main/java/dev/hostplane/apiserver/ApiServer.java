@@ -138,7 +138,7 @@ public final class ApiServer implements AutoCloseable {
           public void remove(WatchSession session) {
             watches.remove(session);
           }
-        });
+        }, new dev.hostplane.apiserver.handlers.Views(new dev.hostplane.apiserver.printers.TableConvertor(clock)));
     // Port 0 means "pick one": the advertised port is known only after binding, so discovery reads it late.
     AtomicInteger boundPort = new AtomicInteger(config.server().securePort());
     Discovery discovery = new Discovery(catalog, dev.hostplane.apiserver.handlers.ReviewHandler.RESOURCES,

@@ -16,6 +16,7 @@ import dev.hostplane.apiserver.registry.ObjectMeta;
 import dev.hostplane.apiserver.registry.Options;
 import dev.hostplane.apiserver.registry.ResourceCatalog;
 import dev.hostplane.apiserver.registry.ResourceType;
+import dev.hostplane.apiserver.printers.TableOptions;
 import dev.hostplane.apiserver.registry.WatchSession;
 import dev.hostplane.apiserver.registry.subresources.PodBinding;
 import dev.hostplane.apiserver.registry.subresources.PodEviction;
@@ -43,9 +44,11 @@ public final class ResourceHandler {
   private final ScheduledExecutorService timer;
   private final WatchSession.Timing timing;
   private final WatchRegistry watches;
+  private final Views views;
 
   public ResourceHandler(ResourceCatalog catalog, Function<ResourceType, GenericStore> stores,
-      ScheduledExecutorService timer, WatchSession.Timing timing, WatchRegistry watches) {
+      ScheduledExecutorService timer, WatchSession.Timing timing, WatchRegistry watches, Views views) {
+    this.views = views;
     this.catalog = catalog;
     this.stores = stores;
     this.timer = timer;
@@ -87,8 +90,8 @@ public final class ResourceHandler {
       return;
     }
     switch (info.verb()) {
-      case "get" -> reply(req, 200, store.get(ns, name, readOptions(req, false)));
-      case "list" -> reply(req, 200, store.list(emptyToNull(ns), readOptions(req, true)));
+      case "get" -> read(req, type, false, store.get(ns, name, readOptions(req, false)));
+      case "list" -> read(req, type, true, store.list(emptyToNull(ns), readOptions(req, true)));
       case "watch" -> watch(req, store, emptyToNull(ns));
       case "create" -> {
         requireNamespaceForCreate(type, info);
@@ -223,6 +226,24 @@ public final class ResourceHandler {
 
   private static String emptyToNull(String s) {
     return s == null || s.isEmpty() ? null : s;
+  }
+
+  /** Answers a get or list in the view the client negotiated (object, Table, PartialObjectMetadata). */
+  private CompletionStage<ObjectNode> read(Request req, ResourceType type, boolean list,
+      CompletionStage<ObjectNode> result) {
+    Responses.Negotiated n = Responses.negotiate(req, true);
+    TableOptions.IncludeObject include = TableOptions.IncludeObject.parse(req.param("includeObject"));
+    return result.whenComplete((obj, err) -> {
+      if (err != null) {
+        Responses.writeError(req, err);
+        return;
+      }
+      try {
+        Responses.write(req, 200, views.render(n, type, obj, list, include), n, list);
+      } catch (RuntimeException e) {
+        Responses.writeError(req, e);
+      }
+    });
   }
 
   private static CompletionStage<ObjectNode> reply(Request req, int code, CompletionStage<ObjectNode> result) {
@@ -470,7 +491,10 @@ public final class ResourceHandler {
 
   private void watch(Request req, GenericStore store, String ns) {
     Options.Read options = readOptions(req, true);
-    WatchResponder responder = new WatchResponder(req);
+    Responses.Negotiated n = Responses.negotiate(req, true);
+    TableOptions.IncludeObject include = TableOptions.IncludeObject.parse(req.param("includeObject"));
+    WatchResponder responder = new WatchResponder(req, n.contentType(false),
+        views.watchEvents(n, store.type(), include));
     WatchSession session = new WatchSession(store, ns, options, responder, timer, timing);
     responder.open();
     watches.add(session);
