@@ -5,8 +5,15 @@ import static dev.hostplane.apiserver.patch.SmpCases.row;
 import static dev.hostplane.apiserver.patch.TestSchemas.DEPLOYMENT;
 import static dev.hostplane.apiserver.patch.TestSchemas.NODE;
 import static dev.hostplane.apiserver.patch.TestSchemas.SERVICE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hostplane.apiserver.api.Codecs;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -134,5 +141,32 @@ class StrategicMergePatchKubectlTest {
   @MethodSource("kubectl")
   void appliesKubectlPatches(String name, PatchSchema schema, String original, String patch, String expected) {
     assertPatches(schema, original, patch, expected);
+  }
+
+  /** The benchmark's Pod and patches: the Pod is about 10 KiB and each patch does what it claims. */
+  @Test
+  void benchmarkPatchesDoWhatTheyClaim() throws Exception {
+    ObjectNode pod = PodFixtures.pod();
+    int size = Codecs.mapper().writeValueAsBytes(pod).length;
+    assertTrue(size > 9 * 1024 && size < 11 * 1024, "pod size " + size);
+
+    ObjectNode image = StrategicMergePatch.apply(pod, PodFixtures.setImagePatch(), TestSchemas.POD);
+    ObjectNode expected = pod.deepCopy();
+    ((ObjectNode) expected.at("/spec/containers/1")).put("image", "registry.example.com/shop/c1:1.5.0");
+    assertEquals(expected, image);
+
+    ObjectNode applied = StrategicMergePatch.apply(pod, PodFixtures.applyPatch(), TestSchemas.POD);
+    assertEquals("checkout", applied.at("/metadata/labels/team").asText());
+    assertTrue(applied.at("/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration").isTextual());
+    JsonNode env = applied.at("/spec/containers/0/env");
+    assertEquals(PodFixtures.ENV_PER_CONTAINER - 1, env.size());
+    assertEquals("changed", env.get(2).get("value").asText());
+    for (JsonNode e : env) {
+      assertNotEquals("ENV_5", e.get("name").asText());
+    }
+    assertEquals(pod.at("/spec/containers/1"), applied.at("/spec/containers/1"));
+    assertEquals(SmpCases.json("{'name':'config','secret':{'secretName':'web-config'}}"),
+        applied.at("/spec/volumes/0"));
+    assertEquals(pod.at("/status"), applied.at("/status"));
   }
 }
