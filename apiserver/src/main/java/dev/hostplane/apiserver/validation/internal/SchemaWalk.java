@@ -15,7 +15,10 @@ import java.util.Map;
 public final class SchemaWalk {
   private final boolean prune;
   private final List<String> unknown = new ArrayList<>();
-  /** Path segments: a String field name or an Integer index. */
+  /** A map key in the path: part of strict-error paths, not of Go's type-error field paths. */
+  private record MapKey(String key) {}
+
+  /** Path segments: a String field name, a {@link MapKey} or an Integer index. */
   private final List<Object> path = new ArrayList<>();
   private String typeError;
 
@@ -51,7 +54,7 @@ public final class SchemaWalk {
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
           Map.Entry<String, JsonNode> e = it.next();
-          path.add(e.getKey());
+          path.add(new MapKey(e.getKey()));
           visit(e.getValue(), n.values, struct);
           path.remove(path.size() - 1);
         }
@@ -164,6 +167,10 @@ public final class SchemaWalk {
       if (s instanceof Integer i) {
         if (indices) {
           sb.append('[').append(i).append(']');
+        }
+      } else if (s instanceof MapKey k) {
+        if (indices) {
+          sb.append('.').append(k.key());
         }
       } else {
         if (sb.length() > 0) {
