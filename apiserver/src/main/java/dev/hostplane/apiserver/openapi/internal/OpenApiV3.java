@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.hostplane.apiserver.openapi.Schemas;
+import dev.hostplane.apiserver.registry.GroupVersionKind;
 import dev.hostplane.apiserver.registry.ResourceCatalog;
 import dev.hostplane.apiserver.registry.ResourceType;
 import java.util.ArrayDeque;
@@ -45,12 +46,12 @@ public final class OpenApiV3 {
         continue;
       }
       collect(all, def, schemasOfGv);
-      String listDef = schemas.byGvk(new dev.hostplane.apiserver.registry.GroupVersionKind(t.group(), t.version(),
-          t.listKind())).map(n -> n.definition()).orElse(null);
+      String listDef = schemas.byGvk(new GroupVersionKind(t.group(), t.version(), t.listKind()))
+          .map(n -> n.definition()).orElse(null);
       if (listDef != null) {
         collect(all, listDef, schemasOfGv);
       }
-      ((ObjectNode) doc.get("paths")).set("/" + PatchOperations.path(t).substring(1), pathItem(t, def));
+      ((ObjectNode) doc.get("paths")).set(PatchOperations.path(t), pathItem(t, def));
     }
     docs.forEach((key, doc) -> {
       ObjectNode schemasNode = doc.putObject("components").putObject("schemas");

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostplane.apiserver.registry.ResourceType;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The PATCH operation of each served resource path, in upstream's shape, for both document versions. kubectl
@@ -80,9 +79,5 @@ public final class PatchOperations {
       p.put("uniqueItems", true);
     }
     return p;
-  }
-
-  static String lower(String s) {
-    return s.toLowerCase(Locale.ROOT);
   }
 }
