@@ -144,7 +144,7 @@ public final class ApiServer implements AutoCloseable {
     Discovery discovery = new Discovery(catalog, dev.hostplane.apiserver.handlers.ReviewHandler.RESOURCES,
         () -> hostPort(config.advertiseAddress().getHostAddress(), boundPort.get()));
     ApiHandler handler = new ApiHandler(apiExecutor, new AuthenticatedAuthorizer(), discovery, health,
-        new OpenApiDocuments(), resources, new ApiMetrics());
+        new OpenApiDocuments(catalog), resources, new ApiMetrics());
 
     ServerOptions serverOptions = config.server().withTls(certFile, keyFile, clientCa);
     ApiHttpServer http = ApiHttpServer.start(serverOptions, handler);

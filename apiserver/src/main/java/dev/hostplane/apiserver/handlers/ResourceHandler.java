@@ -21,6 +21,7 @@ import dev.hostplane.apiserver.registry.WatchSession;
 import dev.hostplane.apiserver.registry.subresources.PodBinding;
 import dev.hostplane.apiserver.registry.subresources.PodEviction;
 import dev.hostplane.apiserver.registry.subresources.ScaleSubresource;
+import dev.hostplane.apiserver.validation.FieldValidator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -279,9 +280,22 @@ public final class ResourceHandler {
     if (body.length == 0) {
       throw ApiException.badRequest("the body of the request was empty");
     }
-    ObjectNode obj = Codecs.readObject(body, t.equals("application/yaml") ? MediaType.YAML : MediaType.JSON);
+    Codecs.Decoded decoded = Codecs.readObjectStrict(body, t.equals("application/yaml") ? MediaType.YAML
+        : MediaType.JSON);
+    ObjectNode obj = decoded.object();
     checkKind(type, obj);
+    validateFields(req, type, obj, decoded.strictErrors());
     return obj;
+  }
+
+  /**
+   * Server-side field validation ({@code fieldValidation}, default Warn): unknown and duplicate fields fail the
+   * request (Strict) or become warnings (Warn) and are dropped; type mismatches always fail. See
+   * {@link FieldValidator}.
+   */
+  static void validateFields(Request req, ResourceType type, ObjectNode obj, List<String> duplicates) {
+    FieldValidator.Mode mode = FieldValidator.Mode.parse(req.param("fieldValidation"));
+    FieldValidator.forKind(type.gvk()).validate(obj, duplicates, mode).forEach(req::addWarning);
   }
 
   static void checkKind(ResourceType type, ObjectNode obj) {
@@ -380,6 +394,7 @@ public final class ResourceHandler {
       }
       ObjectNode patched = patch.apply(current);
       checkKind(store.type(), patched);
+      validateFields(req, store.type(), patched, List.of());
       return patched;
     }).whenComplete((written, err) -> {
       if (err != null) {

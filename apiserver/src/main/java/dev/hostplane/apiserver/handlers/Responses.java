@@ -122,6 +122,7 @@ public final class Responses {
     headers.put("Content-Type", n.contentType(list));
     byte[] bytes = n.format() == Format.YAML ? Codecs.writeYaml(body) : Codecs.writeJson(body);
     headers.put("Cache-Control", "no-cache, private");
+    addWarnings(req, headers);
     req.exchange().respond(code, headers, bytes);
   }
 
@@ -139,7 +140,51 @@ public final class Responses {
     Map<String, String> headers = new LinkedHashMap<>(extraHeaders);
     headers.put("Content-Type", JSON);
     headers.put("Cache-Control", "no-cache, private");
+    addWarnings(req, headers);
     req.exchange().respond(status.code(), headers, Codecs.writeJson(status.toJson()));
+  }
+
+  /**
+   * The request's warnings as one {@code Warning} header, comma-separated, each as upstream writes it:
+   * {@code 299 - "text"} with the text quoted as Go's strconv.Quote does.
+   */
+  static void addWarnings(Request req, Map<String, String> headers) {
+    List<String> warnings = req == null ? List.of() : req.warnings();
+    if (warnings.isEmpty()) {
+      return;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String w : warnings) {
+      if (sb.length() > 0) {
+        sb.append(", ");
+      }
+      sb.append("299 - ").append(goQuote(w));
+    }
+    headers.put("Warning", sb.toString());
+  }
+
+  static String goQuote(String s) {
+    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\t' -> sb.append("\\t");
+        case '\r' -> sb.append("\\r");
+        default -> {
+          if (c < 0x20 || c == 0x7f) {
+            sb.append(String.format("\\x%02x", (int) c));
+          } else if (c > 0x7f) {
+            sb.append(String.format("\\u%04x", (int) c)); // header values stay ASCII; Go's Unquote reads it
+          } else {
+            sb.append(c);
+          }
+        }
+      }
+    }
+    return sb.append('"').toString();
   }
 
   static Status statusOf(Throwable err, Request req) {
