@@ -108,7 +108,9 @@ public final class ApiServer implements AutoCloseable {
     Registry[] registryRef = new Registry[1];
     Admission admission = Admission.chain(List.of(new NamespaceLifecycle(
         name -> registryRef[0].store("", "v1", "namespaces").get("", name, Options.Read.DEFAULT))));
-    Registry registry = new Registry(catalog, storage, admission, clock, config.storagePrefix());
+    dev.hostplane.apiserver.openapi.Schemas schemas = dev.hostplane.apiserver.openapi.Schemas.builtin();
+    Registry registry = new Registry(catalog, storage, admission, clock, config.storagePrefix(),
+        gvk -> schemas.byGvk(gvk).map(dev.hostplane.apiserver.openapi.SchemaPatchView::of).orElse(null));
     registryRef[0] = registry;
     ServiceAllocationTracker.start(registry);
 

@@ -11,6 +11,8 @@ import dev.hostplane.apiserver.api.Status;
 import dev.hostplane.apiserver.filter.RequestInfo;
 import dev.hostplane.apiserver.patch.JsonPatch;
 import dev.hostplane.apiserver.patch.MergePatch;
+import dev.hostplane.apiserver.patch.StrategicMergePatch;
+import dev.hostplane.apiserver.apply.FieldManager;
 import dev.hostplane.apiserver.registry.GenericStore;
 import dev.hostplane.apiserver.registry.ObjectMeta;
 import dev.hostplane.apiserver.registry.Options;
@@ -37,8 +39,9 @@ import java.util.function.Function;
  * encoded and handed to the exchange (which queues the write onto the event loop).
  */
 public final class ResourceHandler {
+  static final String APPLY_PATCH = "application/apply-patch+yaml";
   private static final Set<String> PATCH_TYPES = Set.of("application/json-patch+json",
-      "application/merge-patch+json");
+      "application/merge-patch+json", "application/strategic-merge-patch+json", APPLY_PATCH);
 
   private final ResourceCatalog catalog;
   private final Function<ResourceType, GenericStore> stores;
@@ -316,7 +319,8 @@ public final class ResourceHandler {
   }
 
   static Options.Write writeOptions(Request req) {
-    return new Options.Write(dryRun(req), fieldManager(req), req.user());
+    return new Options.Write(dryRun(req),
+        FieldManager.managerName(fieldManager(req), req.exchange().header("User-Agent")), req.user());
   }
 
   private static boolean dryRun(Request req) {
@@ -367,11 +371,10 @@ public final class ResourceHandler {
   /** The patch in the request body as a function on the target object; 415/400 for unusable patches. */
   private static java.util.function.UnaryOperator<ObjectNode> patchFunction(Request req, GenericStore store,
       String name) {
-    String contentType = req.exchange().header("Content-Type");
-    String t = contentType == null ? "" : MediaType.parse(contentType).map(m -> m.type() + "/" + m.subtype())
-        .orElse("");
-    if (!PATCH_TYPES.contains(t)) {
-      throw ApiException.unsupportedMediaType("application/json-patch+json, application/merge-patch+json");
+    String t = patchType(req);
+    if (!PATCH_TYPES.contains(t) || t.equals(APPLY_PATCH)) {
+      throw ApiException.unsupportedMediaType("application/json-patch+json, application/merge-patch+json, "
+          + "application/strategic-merge-patch+json, application/apply-patch+yaml");
     }
     byte[] body = requireBody(req);
     if (t.equals("application/json-patch+json")) {
@@ -379,6 +382,10 @@ public final class ResourceHandler {
       return current -> asObject(jp.apply(current));
     }
     JsonNode patch = Codecs.readTree(body, MediaType.JSON);
+    if (t.equals("application/strategic-merge-patch+json")) {
+      dev.hostplane.apiserver.patch.PatchSchema schema = store.patchSchema();
+      return current -> StrategicMergePatch.apply(current, patch, schema);
+    }
     if (!patch.isObject()) {
       throw ApiException.badRequest("the merge patch must be a JSON object");
     }
@@ -386,8 +393,16 @@ public final class ResourceHandler {
   }
 
   private void patch(Request req, GenericStore store, String ns, String name, String sub) {
-    java.util.function.UnaryOperator<ObjectNode> patch = patchFunction(req, store, name);
     Responses.Format format = Responses.negotiate(req);
+    if (patchType(req).equals(APPLY_PATCH)) {
+      apply(req, store, ns, name, sub, format);
+      return;
+    }
+    if (req.has("force")) {
+      throw ApiException.invalid("meta.k8s.io", "PatchOptions", "", List.of(new Status.Cause(
+          "FieldValueForbidden", "Forbidden: may not be specified for non-apply patch", "force")));
+    }
+    java.util.function.UnaryOperator<ObjectNode> patch = patchFunction(req, store, name);
     store.updateWith(ns, name, sub, writeOptions(req), false, current -> {
       if (current == null) {
         throw ApiException.notFound(store.type().group(), store.type().resource(), name);
@@ -403,6 +418,55 @@ public final class ResourceHandler {
         Responses.write(req, 200, written.object(), format);
       }
     });
+  }
+
+  /**
+   * Server-side apply ({@code application/apply-patch+yaml}): merges the applied configuration into the live
+   * object (or creates it), recording the manager's field ownership; conflicts are 409 unless {@code force}.
+   */
+  private void apply(Request req, GenericStore store, String ns, String name, String sub,
+      Responses.Format format) {
+    String manager = req.param("fieldManager");
+    if (manager == null || manager.isEmpty()) {
+      throw ApiException.invalid("meta.k8s.io", "PatchOptions", "", List.of(new Status.Cause(
+          "FieldValueRequired", "Required value: is required for apply patch", "fieldManager")));
+    }
+    FieldManager fm = store.fieldManager();
+    if (fm == null) {
+      throw ApiException.unsupportedMediaType("application/json-patch+json, application/merge-patch+json");
+    }
+    Boolean forceParam = req.boolParam("force");
+    boolean force = forceParam != null && forceParam;
+    Codecs.Decoded decoded = Codecs.readObjectStrict(requireBody(req), MediaType.YAML);
+    ObjectNode config = decoded.object();
+    validateFields(req, store.type(), config, decoded.strictErrors());
+    Options.Write base = writeOptions(req);
+    Options.Write options = new Options.Write(base.dryRun(), manager, base.user(), true);
+    store.updateWith(ns, name, sub, options, sub.isEmpty(), current -> {
+      ObjectNode merged = fm.apply(current, config, manager, sub, force, store.type().apiVersion(),
+          store.clock().instant());
+      FieldManager.checkName(merged, name);
+      if (store.type().namespaced()) {
+        String bodyNs = ObjectMeta.namespace(merged);
+        if (bodyNs != null && !bodyNs.isEmpty() && !bodyNs.equals(ns)) {
+          throw ApiException.badRequest(
+              "the namespace of the provided object does not match the namespace sent on the request");
+        }
+      }
+      return merged;
+    }).whenComplete((written, err) -> {
+      if (err != null) {
+        Responses.writeError(req, err);
+      } else {
+        Responses.write(req, written.created() ? 201 : 200, written.object(), format);
+      }
+    });
+  }
+
+  private static String patchType(Request req) {
+    String contentType = req.exchange().header("Content-Type");
+    return contentType == null ? "" : MediaType.parse(contentType).map(m -> m.type() + "/" + m.subtype())
+        .orElse("");
   }
 
   private static ObjectNode asObject(JsonNode n) {
