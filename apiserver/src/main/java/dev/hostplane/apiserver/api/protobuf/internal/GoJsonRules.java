@@ -18,7 +18,8 @@ import java.util.Set;
  * embedded struct; its members appear directly in the parent's JSON ({@link #isInline}).
  *
  * <p><b>Names.</b> Proto field names equal the JSON names except where the JSON name is not a proto identifier
- * ({@code $ref}, {@code x-kubernetes-*}) ({@link #jsonName}).
+ * ({@code $ref}, {@code x-kubernetes-*}) and where the proto name kept a Go field's capital
+ * ({@code Webhooks}) ({@link #jsonName}).
  */
 final class GoJsonRules {
   private GoJsonRules() {}
@@ -102,7 +103,15 @@ final class GoJsonRules {
       API + "core.v1.ConfigMapVolumeSource.localObjectReference",
       API + "core.v1.SecretEnvSource.localObjectReference",
       API + "core.v1.SecretKeySelector.localObjectReference",
-      API + "core.v1.SecretProjection.localObjectReference");
+      API + "core.v1.SecretProjection.localObjectReference",
+      API + "networking.v1.IngressRule.ingressRuleValue",
+      API + "admissionregistration.v1.RuleWithOperations.rule",
+      API + "admissionregistration.v1.NamedRuleWithOperations.ruleWithOperations");
+
+  /** Capitalised proto names whose JSON name is capitalised too (the others are lower-cased). */
+  private static final Set<String> CAPITALISED_JSON = Set.of(
+      API + "core.v1.DaemonEndpoint.Port",
+      APIEXT + "v1beta1.CustomResourceColumnDefinition.JSONPath");
 
   /** {@code <message full name>.<field>} as the tables key it. */
   static boolean omitsZero(String message, String field) {
@@ -138,6 +147,10 @@ final class GoJsonRules {
             return "x-kubernetes" + kebab(field.substring("xKubernetes".length()));
           }
       }
+    }
+    // A few proto names kept a Go field's capital (webhook configurations' "Webhooks", "Expression").
+    if (Character.isUpperCase(field.charAt(0)) && !CAPITALISED_JSON.contains(message + "." + field)) {
+      return Character.toLowerCase(field.charAt(0)) + field.substring(1);
     }
     return field;
   }
