@@ -148,7 +148,7 @@ public final class ProtoReader {
     int tag;
     while ((tag = in.readTag()) != 0) {
       FieldInfo f = mi.field(tag >>> 3);
-      if (f == null) {
+      if (f == null || (tag & 7) == 4) {
         skip(in, tag, mi);
         continue;
       }
@@ -432,7 +432,7 @@ public final class ProtoReader {
     int tag;
     while ((tag = in.readTag()) != 0) {
       FieldInfo f = mi.field(tag >>> 3);
-      if (f == null) {
+      if (f == null || (tag & 7) == 4) {
         skip(in, tag, mi);
         continue;
       }
