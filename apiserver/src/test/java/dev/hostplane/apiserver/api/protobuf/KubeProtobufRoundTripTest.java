@@ -24,7 +24,8 @@ class KubeProtobufRoundTripTest {
     return Stream.of("pod", "deployment", "service", "configmap", "secret", "event", "events-v1-event", "lease",
         "cronjob", "hpa-v2", "crd", "namespace", "selfsubjectaccessreview", "selfsubjectreview", "podlist",
         "status", "meta-status", "endpointslice", "runtimeclass", "controllerrevision",
-        "validatingwebhookconfiguration", "ingress", "poddisruptionbudget", "certificatesigningrequest");
+        "validatingwebhookconfiguration", "ingress", "poddisruptionbudget", "certificatesigningrequest", "pod-1.33-fields",
+        "selfsubjectaccessreview-selectors");
   }
 
   static ObjectNode golden(String name) {

@@ -11,10 +11,11 @@ import java.util.Map;
 
 /**
  * The schemas that {@code io.kubernetes:client-java-proto} lacks, in a compact notation of our own. That artifact
- * was generated from Kubernetes 1.30-era protos and never gained the groups added since its generator's file list was
- * fixed: {@code coordination.k8s.io/v1}, {@code discovery.k8s.io/v1}, {@code events.k8s.io/v1}, {@code node.k8s.io/v1},
- * {@code autoscaling/v2} and {@code apiextensions.k8s.io/v1}. Field numbers and names are upstream's (Kubernetes
- * 1.33 {@code generated.proto}); they are wire facts, so any mistake here is a wire incompatibility.
+ * is generated from an old, fixed list of proto files (their contents are Kubernetes 1.30's), so it has no
+ * {@code coordination.k8s.io/v1}, {@code discovery.k8s.io/v1}, {@code events.k8s.io/v1}, {@code node.k8s.io/v1},
+ * {@code autoscaling/v2} or {@code apiextensions.k8s.io/v1}, nor the fields that 1.31-1.33 added to the groups it
+ * has. Field numbers and names are upstream's (Kubernetes 1.33 {@code generated.proto} and struct tags); they are
+ * wire facts, so any mistake here is a wire incompatibility.
  *
  * <p>Notation, one statement a line ({@code #} starts a comment):
  * <ul>
@@ -80,6 +81,27 @@ final class SchemaSupplement {
       message WebhookConversion: 2 clientConfig WebhookClientConfig; 3 conversionReviewVersions []string
       message CustomResourceColumnDefinition: 1 name string; 2 type string; 3 format string; \
       4 description string; 5 priority int32; 6 jsonPath string
+
+      # Fields added to GA types in Kubernetes 1.31-1.33 (client-java-proto has 1.30's). Each number checked
+      # against upstream's struct tags; the list is not exhaustive (see docs/protobuf.md).
+      patch k8s.io.apimachinery.pkg.apis.meta.v1
+      message FieldSelectorRequirement: 1 key string; 2 operator string; 3 values []string
+
+      patch k8s.io.api.core.v1
+      extend PodSpec: 40 resources ResourceRequirements
+      extend VolumeSource: 30 image ImageVolumeSource
+      message ImageVolumeSource: 1 reference string; 2 pullPolicy string
+      extend PodSecurityContext: 12 supplementalGroupsPolicy string; 13 seLinuxChangePolicy string
+      extend Lifecycle: 3 stopSignal string
+
+      patch k8s.io.api.apps.v1
+      extend DeploymentStatus: 9 terminatingReplicas int32
+      extend ReplicaSetStatus: 7 terminatingReplicas int32
+
+      patch k8s.io.api.authorization.v1
+      extend ResourceAttributes: 8 fieldSelector FieldSelectorAttributes; 9 labelSelector LabelSelectorAttributes
+      message FieldSelectorAttributes: 1 rawSelector string; 2 requirements []meta.FieldSelectorRequirement
+      message LabelSelectorAttributes: 1 rawSelector string; 2 requirements []meta.LabelSelectorRequirement
       """;
 
   /** Proto packages that the aliases of the notation stand for. */
