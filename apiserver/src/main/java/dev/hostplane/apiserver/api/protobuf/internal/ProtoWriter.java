@@ -2,7 +2,6 @@ package dev.hostplane.apiserver.api.protobuf.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import dev.hostplane.apiserver.api.Codecs;
 import dev.hostplane.apiserver.api.Times;
@@ -12,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -403,33 +401,5 @@ final class ProtoWriter {
   static String kind(JsonNode v) {
     return v.isObject() ? "an object" : v.isArray() ? "an array" : v.isTextual() ? "a string"
         : v.isNumber() ? "a number" : v.isBoolean() ? "a boolean" : "null";
-  }
-
-  /** Members of {@code obj} that {@code mi} has no field for (not counting inlined ones), for tests and tools. */
-  static List<String> unknownMembers(ObjectNode obj, MessageInfo mi) {
-    List<String> out = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
-      String name = it.next().getKey();
-      boolean known = false;
-      for (FieldInfo f : mi.declared) {
-        if (f.jsonName.equals(name) || (f.inline && hasJsonName(f.message, name))) {
-          known = true;
-          break;
-        }
-      }
-      if (!known) {
-        out.add(name);
-      }
-    }
-    return out;
-  }
-
-  private static boolean hasJsonName(MessageInfo mi, String name) {
-    for (FieldInfo f : mi.declared) {
-      if (f.jsonName.equals(name)) {
-        return true;
-      }
-    }
-    return false;
   }
 }

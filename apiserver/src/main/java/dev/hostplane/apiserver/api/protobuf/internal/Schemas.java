@@ -75,7 +75,6 @@ public final class Schemas {
   public record Kind(String apiVersion, String kind, MessageInfo info) {}
 
   private final Map<String, Kind> kinds; // "apiVersion\0kind"
-  private final Map<String, MessageInfo> byFullName;
   private final MessageInfo watchEvent;
 
   /** The one instance; the first call builds it. */
@@ -96,7 +95,6 @@ public final class Schemas {
       mi.link(infos);
       names.put(mi.fullName(), mi);
     }
-    this.byFullName = Collections.unmodifiableMap(names);
     this.watchEvent = names.get(META_PACKAGE + ".WatchEvent");
     Map<String, Kind> table = new LinkedHashMap<>();
     for (FileDescriptor f : files) {
@@ -128,11 +126,6 @@ public final class Schemas {
   /** {@code meta.k8s.io/v1} WatchEvent. */
   public MessageInfo watchEvent() {
     return watchEvent;
-  }
-
-  /** A message by its full proto name, for tests and tools. */
-  public Optional<MessageInfo> message(String fullName) {
-    return Optional.ofNullable(byFullName.get(fullName));
   }
 
   /** Every registered {@code apiVersion/kind}, sorted. */
