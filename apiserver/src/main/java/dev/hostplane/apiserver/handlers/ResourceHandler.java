@@ -7,6 +7,7 @@ import dev.hostplane.apiserver.api.Codecs;
 import dev.hostplane.apiserver.api.FieldSelector;
 import dev.hostplane.apiserver.api.LabelSelector;
 import dev.hostplane.apiserver.api.MediaType;
+import dev.hostplane.apiserver.api.protobuf.KubeProtobuf;
 import dev.hostplane.apiserver.api.Status;
 import dev.hostplane.apiserver.filter.RequestInfo;
 import dev.hostplane.apiserver.patch.JsonPatch;
@@ -40,6 +41,7 @@ import java.util.function.Function;
  */
 public final class ResourceHandler {
   static final String APPLY_PATCH = "application/apply-patch+yaml";
+  static final String ACCEPTED_BODIES = "application/json, application/yaml, application/vnd.kubernetes.protobuf";
   private static final Set<String> PATCH_TYPES = Set.of("application/json-patch+json",
       "application/merge-patch+json", "application/strategic-merge-patch+json", APPLY_PATCH);
 
@@ -101,7 +103,7 @@ public final class ResourceHandler {
         requireNamespaceForCreate(type, info);
         ObjectNode obj = decodeBody(req, type);
         checkBodyNamespace(type, obj, ns);
-        reply(req, 201, store.create(ns, obj, writeOptions(req)));
+        reply(req, 201, store.create(ns, obj, writeOptions(req)), type);
       }
       case "update" -> {
         ObjectNode obj = decodeBody(req, type);
@@ -111,11 +113,12 @@ public final class ResourceHandler {
           throw ApiException.badRequest(
               "the name of the object (" + bodyName + ") does not match the name on the URL (" + name + ")");
         }
+        Responses.Format format = Responses.negotiate(req, type);
         store.update(ns, name, sub, obj, writeOptions(req)).whenComplete((result, err) -> {
           if (err != null) {
             Responses.writeError(req, err);
           } else {
-            Responses.write(req, result.created() ? 201 : 200, result.object());
+            Responses.write(req, result.created() ? 201 : 200, result.object(), format);
           }
         });
       }
@@ -127,7 +130,7 @@ public final class ResourceHandler {
           throw methodNotAllowed();
         }
         reply(req, 200, store.deleteCollection(emptyToNull(ns), readOptions(req, true),
-            deleteOptions(req)));
+            deleteOptions(req)), type);
       }
       default -> throw methodNotAllowed();
     }
@@ -235,7 +238,7 @@ public final class ResourceHandler {
   /** Answers a get or list in the view the client negotiated (object, Table, PartialObjectMetadata). */
   private CompletionStage<ObjectNode> read(Request req, ResourceType type, boolean list,
       CompletionStage<ObjectNode> result) {
-    Responses.Negotiated n = Responses.negotiate(req, true);
+    Responses.Negotiated n = Responses.negotiate(req, true, type);
     TableOptions.IncludeObject include = TableOptions.IncludeObject.parse(req.param("includeObject"));
     return result.whenComplete((obj, err) -> {
       if (err != null) {
@@ -250,9 +253,10 @@ public final class ResourceHandler {
     });
   }
 
-  private static CompletionStage<ObjectNode> reply(Request req, int code, CompletionStage<ObjectNode> result) {
+  private static CompletionStage<ObjectNode> reply(Request req, int code, CompletionStage<ObjectNode> result,
+      ResourceType type) {
     // Negotiate before any work, so a hopeless Accept header costs nothing.
-    Responses.Format format = Responses.negotiate(req);
+    Responses.Format format = Responses.negotiate(req, type);
     return result.whenComplete((obj, err) -> {
       if (err != null) {
         Responses.writeError(req, err);
@@ -266,6 +270,11 @@ public final class ResourceHandler {
 
   /** Decodes a body of any supported content type, without kind checks. */
   static ObjectNode decodeAny(Request req) {
+    String contentType = req.exchange().header("Content-Type");
+    if (contentType != null && MediaType.parse(contentType).map(m -> (m.type() + "/" + m.subtype())
+        .equals(KubeProtobuf.MEDIA_TYPE)).orElse(false)) {
+      return KubeProtobuf.decode(requireBody(req));
+    }
     return Codecs.readObject(requireBody(req), bodyType(req));
   }
 
@@ -274,14 +283,20 @@ public final class ResourceHandler {
     String contentType = req.exchange().header("Content-Type");
     MediaType mt = contentType == null || contentType.isBlank() ? MediaType.JSON
         : MediaType.parse(contentType).orElseThrow(
-            () -> ApiException.unsupportedMediaType("application/json, application/yaml"));
+            () -> ApiException.unsupportedMediaType(ACCEPTED_BODIES));
     String t = mt.type() + "/" + mt.subtype();
-    if (!t.equals("application/json") && !t.equals("application/yaml") && !t.equals("*/*")) {
-      throw ApiException.unsupportedMediaType("application/json, application/yaml");
-    }
     byte[] body = req.exchange().body();
     if (body.length == 0) {
       throw ApiException.badRequest("the body of the request was empty");
+    }
+    if (t.equals(KubeProtobuf.MEDIA_TYPE)) {
+      ObjectNode obj = KubeProtobuf.decode(body);
+      checkKind(type, obj);
+      validateFields(req, type, obj, List.of());
+      return obj;
+    }
+    if (!t.equals("application/json") && !t.equals("application/yaml") && !t.equals("*/*")) {
+      throw ApiException.unsupportedMediaType(ACCEPTED_BODIES);
     }
     Codecs.Decoded decoded = Codecs.readObjectStrict(body, t.equals("application/yaml") ? MediaType.YAML
         : MediaType.JSON);
@@ -393,7 +408,7 @@ public final class ResourceHandler {
   }
 
   private void patch(Request req, GenericStore store, String ns, String name, String sub) {
-    Responses.Format format = Responses.negotiate(req);
+    Responses.Format format = Responses.negotiate(req, store.type());
     if (patchType(req).equals(APPLY_PATCH)) {
       apply(req, store, ns, name, sub, format);
       return;
@@ -480,7 +495,7 @@ public final class ResourceHandler {
 
   private CompletionStage<?> delete(Request req, GenericStore store, String ns, String name) {
     Options.Delete options = deleteOptions(req);
-    Responses.Format format = Responses.negotiate(req);
+    Responses.Format format = Responses.negotiate(req, store.type());
     return store.delete(ns, name, options).whenComplete((d, err) -> {
       if (err != null) {
         Responses.writeError(req, err);
@@ -570,7 +585,7 @@ public final class ResourceHandler {
 
   private void watch(Request req, GenericStore store, String ns) {
     Options.Read options = readOptions(req, true);
-    Responses.Negotiated n = Responses.negotiate(req, true);
+    Responses.Negotiated n = Responses.negotiate(req, true, store.type());
     TableOptions.IncludeObject include = TableOptions.IncludeObject.parse(req.param("includeObject"));
     WatchResponder responder = new WatchResponder(req, n.contentType(false),
         views.watchEvents(n, store.type(), include));

@@ -5,7 +5,9 @@ import dev.hostplane.apiserver.api.ApiException;
 import dev.hostplane.apiserver.api.Codecs;
 import dev.hostplane.apiserver.api.MediaType;
 import dev.hostplane.apiserver.api.Status;
+import dev.hostplane.apiserver.api.protobuf.KubeProtobuf;
 import dev.hostplane.apiserver.printers.TableOptions;
+import dev.hostplane.apiserver.registry.ResourceType;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +23,7 @@ public final class Responses {
   static final String YAML = "application/yaml";
 
   /** The response encodings this server speaks. */
-  public enum Format { JSON, YAML }
+  public enum Format { JSON, YAML, PROTOBUF }
 
   private Responses() {}
 
@@ -38,7 +40,11 @@ public final class Responses {
 
     /** The Content-Type of a response in this form; {@code list} picks PartialObjectMetadataList. */
     public String contentType(boolean list) {
-      String base = format == Format.YAML ? YAML : JSON;
+      String base = switch (format) {
+        case YAML -> YAML;
+        case PROTOBUF -> KubeProtobuf.MEDIA_TYPE;
+        case JSON -> JSON;
+      };
       return switch (view) {
         case OBJECT -> base;
         case TABLE -> base + ";as=Table;v=" + versionName() + ";g=meta.k8s.io";
@@ -58,6 +64,14 @@ public final class Responses {
    * answered with 406, as upstream.
    */
   public static Negotiated negotiate(Request req, boolean views) {
+    return negotiate(req, views, null);
+  }
+
+  /**
+   * As {@link #negotiate(Request, boolean)}; Kubernetes protobuf is offered only for {@code type} (null: never),
+   * and only when the type has a protobuf form.
+   */
+  public static Negotiated negotiate(Request req, boolean views, ResourceType type) {
     String accept = req.exchange().header("Accept");
     if (accept == null || accept.isBlank()) {
       return Negotiated.JSON_OBJECT;
@@ -67,12 +81,17 @@ public final class Responses {
       Format format = switch (t) {
         case "*/*", "application/*", JSON, "application/json-seq" -> Format.JSON;
         case YAML, "application/x-yaml", "text/yaml" -> Format.YAML;
+        case KubeProtobuf.MEDIA_TYPE -> Format.PROTOBUF;
         default -> null;
       };
       if (format == null) {
         continue;
       }
       String as = m.parameter("as");
+      if (format == Format.PROTOBUF && (as != null || type == null
+          || !KubeProtobuf.supports(type.apiVersion(), type.kind()))) {
+        continue; // Tables and types without a protobuf form fall back to the client's next choice
+      }
       if (as == null) {
         return new Negotiated(format, View.OBJECT, TableOptions.Version.V1);
       }
@@ -97,9 +116,14 @@ public final class Responses {
         "only the following media types are accepted: application/json, application/yaml");
   }
 
-  /** {@link #negotiate(Request, boolean)} for plain objects. */
+  /** {@link #negotiate(Request, boolean)} for plain objects (never protobuf). */
   public static Format negotiate(Request req) {
     return negotiate(req, false).format();
+  }
+
+  /** The plain-object format for responses about {@code type}: JSON, YAML or Kubernetes protobuf. */
+  public static Format negotiate(Request req, ResourceType type) {
+    return negotiate(req, false, type).format();
   }
 
   public static void write(Request req, int code, JsonNode body) {
@@ -120,7 +144,11 @@ public final class Responses {
   public static void write(Request req, int code, JsonNode body, Negotiated n, boolean list) {
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Content-Type", n.contentType(list));
-    byte[] bytes = n.format() == Format.YAML ? Codecs.writeYaml(body) : Codecs.writeJson(body);
+    byte[] bytes = switch (n.format()) {
+      case YAML -> Codecs.writeYaml(body);
+      case JSON -> Codecs.writeJson(body);
+      case PROTOBUF -> KubeProtobuf.encode((com.fasterxml.jackson.databind.node.ObjectNode) body);
+    };
     headers.put("Cache-Control", "no-cache, private");
     addWarnings(req, headers);
     req.exchange().respond(code, headers, bytes);

@@ -3,6 +3,7 @@ package dev.hostplane.apiserver.handlers;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostplane.apiserver.api.Codecs;
+import dev.hostplane.apiserver.api.protobuf.KubeProtobuf;
 import dev.hostplane.apiserver.registry.WatchSession;
 import dev.hostplane.apiserver.server.HttpExchange;
 import java.util.Map;
@@ -20,6 +21,7 @@ final class WatchResponder implements WatchSession.EventSink {
 
   private final Request req;
   private final String contentType;
+  private final boolean protobuf;
   private final java.util.function.BiFunction<String, ObjectNode, ObjectNode> view;
   private volatile HttpExchange.ResponseStream stream;
   private final AtomicLong pendingSinceBlocked = new AtomicLong(-1);
@@ -31,7 +33,8 @@ final class WatchResponder implements WatchSession.EventSink {
   WatchResponder(Request req, String contentType,
       java.util.function.BiFunction<String, ObjectNode, ObjectNode> view) {
     this.req = req;
-    this.contentType = contentType;
+    this.protobuf = contentType.startsWith(KubeProtobuf.MEDIA_TYPE);
+    this.contentType = protobuf ? KubeProtobuf.WATCH_MEDIA_TYPE : contentType;
     this.view = view;
   }
 
@@ -47,13 +50,19 @@ final class WatchResponder implements WatchSession.EventSink {
     if (s == null || !s.isOpen()) {
       return false;
     }
-    ObjectNode ev = JsonNodeFactory.instance.objectNode();
-    ev.put("type", type);
-    ev.set("object", type.equals("ERROR") ? object : view.apply(type, object));
-    byte[] json = Codecs.writeJson(ev);
-    byte[] line = new byte[json.length + 1];
-    System.arraycopy(json, 0, line, 0, json.length);
-    line[json.length] = '\n';
+    ObjectNode shown = type.equals("ERROR") ? object : view.apply(type, object);
+    byte[] line;
+    if (protobuf) {
+      line = KubeProtobuf.encodeWatchEvent(type, shown);
+    } else {
+      ObjectNode ev = JsonNodeFactory.instance.objectNode();
+      ev.put("type", type);
+      ev.set("object", shown);
+      byte[] json = Codecs.writeJson(ev);
+      line = new byte[json.length + 1];
+      System.arraycopy(json, 0, line, 0, json.length);
+      line[json.length] = '\n';
+    }
     long pending = pendingSinceBlocked.get();
     if (pending >= 0 && pending + line.length > MAX_PENDING_BYTES) {
       return false; // too slow: end the watch rather than grow memory

@@ -81,8 +81,10 @@ class ApiServerHttpTest {
             "/api/v1/namespaces/t/configmaps?fieldSelector=data.k%3Dv", null, null, 400, "BadRequest"),
         Arguments.of("bad resourceVersion", "GET", "/api/v1/namespaces/t/configmaps?resourceVersion=abc", null,
             null, 400, "BadRequest"),
-        Arguments.of("protobuf body (not yet decoded)", "POST", "/api/v1/namespaces/t/configmaps",
-            "application/vnd.kubernetes.protobuf", "k8s\u0000", 415, "UnsupportedMediaType"),
+        Arguments.of("truncated protobuf body", "POST", "/api/v1/namespaces/t/configmaps",
+            "application/vnd.kubernetes.protobuf", "k8s\u0000\n", 400, "BadRequest"),
+        Arguments.of("unknown body type", "POST", "/api/v1/namespaces/t/configmaps",
+            "text/csv", "a,b", 415, "UnsupportedMediaType"),
         Arguments.of("missing namespace", "POST", "/api/v1/namespaces/nope/configmaps", "application/json",
             cm("a"), 404, "NotFound"),
         Arguments.of("bad dryRun", "POST", "/api/v1/namespaces/t/configmaps?dryRun=Some", "application/json",
@@ -144,8 +146,15 @@ class ApiServerHttpTest {
     HttpResponse<String> fallback = server.send(HttpRequest.newBuilder(server.uri("/api/v1/namespaces/t/configmaps/"
         + name)).header("Accept", "application/vnd.kubernetes.protobuf,application/json").build());
     assertEquals(200, fallback.statusCode());
+    HttpResponse<byte[]> proto = server.client().send(HttpRequest.newBuilder(server.uri(
+        "/api/v1/namespaces/t/configmaps/" + name)).header("Accept", "application/vnd.kubernetes.protobuf").build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, proto.statusCode());
+    assertEquals("application/vnd.kubernetes.protobuf", proto.headers().firstValue("Content-Type").orElse(""));
+    assertEquals(name, dev.hostplane.apiserver.api.protobuf.KubeProtobuf.decode(proto.body())
+        .path("metadata").path("name").asText());
     HttpResponse<String> none = server.send(HttpRequest.newBuilder(server.uri("/api/v1/namespaces/t/configmaps/"
-        + name)).header("Accept", "application/vnd.kubernetes.protobuf").build());
+        + name)).header("Accept", "text/csv").build());
     assertEquals(406, none.statusCode());
     assertEquals("NotAcceptable", TestApiServer.json(none).path("reason").asText());
   }
