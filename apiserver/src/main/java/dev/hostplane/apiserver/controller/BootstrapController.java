@@ -44,6 +44,7 @@ public final class BootstrapController {
   private final int securePort;
   private final Duration interval;
   private final AtomicBoolean done = new AtomicBoolean();
+  private volatile boolean warnedLoopback;
 
   public BootstrapController(Registry registry, ScheduledExecutorService executor, String serviceIp,
       InetAddress advertise, int securePort, Duration interval) {
@@ -60,7 +61,7 @@ public final class BootstrapController {
     executor.scheduleWithFixedDelay(this::reconcile, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** The poststarthook: true once the first pass has completed. */
+  /** The poststarthook: true once the namespaces and the kubernetes Service exist. */
   public boolean isDone() {
     return done.get();
   }
@@ -71,10 +72,18 @@ public final class BootstrapController {
         ensure(registry.store("", "v1", "namespaces"), "", namespace(ns));
       }
       ensure(registry.store("", "v1", "services"), "default", service());
+      done.set(true);
+      if (advertise.isLoopbackAddress() || advertise.isAnyLocalAddress()) {
+        if (!warnedLoopback) {
+          warnedLoopback = true;
+          LOG.warn("advertise address {} is loopback or unspecified: the kubernetes Service gets no endpoints "
+              + "(endpoint addresses may not be loopback); set --advertise-address", advertise.getHostAddress());
+        }
+        return;
+      }
       ensureEqual(registry.store("", "v1", "endpoints"), "default", endpoints(), "subsets");
       ensureEqual(registry.store("discovery.k8s.io", "v1", "endpointslices"), "default", endpointSlice(),
           "endpoints", "ports", "addressType");
-      done.set(true);
     } catch (Exception e) {
       LOG.warn("bootstrap reconcile failed, will retry: {}", rootMessage(e));
     }

@@ -11,6 +11,7 @@ import dev.hostplane.apiserver.discovery.Discovery;
 import dev.hostplane.apiserver.discovery.Version;
 import dev.hostplane.apiserver.filter.RequestInfo;
 import dev.hostplane.apiserver.health.HealthChecks;
+import dev.hostplane.apiserver.metrics.ApiMetrics;
 import dev.hostplane.apiserver.openapi.OpenApiDocuments;
 import dev.hostplane.apiserver.server.HttpExchange;
 import dev.hostplane.apiserver.server.HttpHandler;
@@ -43,9 +44,11 @@ public final class ApiHandler implements HttpHandler {
   private final HealthChecks health;
   private final OpenApiDocuments openApi;
   private final ResourceHandler resources;
+  private final ApiMetrics metrics;
 
   public ApiHandler(Executor executor, Authorizer authorizer, Discovery discovery, HealthChecks health,
-      OpenApiDocuments openApi, ResourceHandler resources) {
+      OpenApiDocuments openApi, ResourceHandler resources, ApiMetrics metrics) {
+    this.metrics = metrics;
     this.executor = executor;
     this.authorizer = authorizer;
     this.discovery = discovery;
@@ -67,10 +70,12 @@ public final class ApiHandler implements HttpHandler {
   }
 
   /** The request chain, outermost first. Never throws: every failure becomes a Status response. */
-  void serve(HttpExchange exchange) {
+  void serve(HttpExchange raw) {
+    MeteredExchange exchange = new MeteredExchange(raw);
     Request req = null;
     try {
       req = Request.of(exchange);
+      exchange.begin(metrics.begin(req.info()));
       UserInfo user = X509Authenticator.authenticate(exchange.peerCertificates()).orElse(UserInfo.ANONYMOUS);
       req.user(user);
       authorize(req);
@@ -103,8 +108,11 @@ public final class ApiHandler implements HttpHandler {
       message = what + " is forbidden: User \"" + user + "\" cannot " + info.verb() + " resource \""
           + info.resourceWithSubresource() + "\" in API group \"" + info.group() + "\"" + where;
     }
-    throw new ApiException(new Status(403, "Forbidden", message, new Status.Details(
-        info.name().isEmpty() ? null : info.name(), info.group(), info.resource(), null, null, null)));
+    Status.Details details = info.resourceRequest()
+        ? new Status.Details(info.name().isEmpty() ? null : info.name(), info.group(), info.resource(), null,
+            null, null)
+        : Status.Details.NONE;
+    throw new ApiException(new Status(403, "Forbidden", message, details));
   }
 
   private void route(Request req) {
@@ -124,6 +132,13 @@ public final class ApiHandler implements HttpHandler {
       case "api" -> discoveryCore(req, parts);
       case "apis" -> discoveryGroups(req, parts);
       case "openapi" -> openApi(req, parts);
+      case "metrics" -> {
+        if (parts.size() != 1) {
+          throw ApiException.notFoundPath();
+        }
+        req.exchange().respond(200, Map.of("Content-Type", "text/plain; version=0.0.4; charset=utf-8"),
+            utf8(metrics.scrape()));
+      }
       default -> throw ApiException.notFoundPath();
     }
   }

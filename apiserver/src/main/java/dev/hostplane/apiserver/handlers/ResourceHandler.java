@@ -62,6 +62,14 @@ public final class ResourceHandler {
         throw methodNotAllowed();
       }
     }
+    boolean named = !info.name().isEmpty();
+    boolean needsName = switch (info.verb()) {
+      case "get", "update", "patch", "delete" -> true;
+      default -> false;
+    };
+    if (needsName != named && !info.verb().equals("watch") && !info.verb().equals("list")) {
+      throw methodNotAllowed();
+    }
     GenericStore store = stores.apply(type);
     String ns = type.namespaced() ? info.namespace() : "";
     String name = info.name();
@@ -78,6 +86,11 @@ public final class ResourceHandler {
       case "update" -> {
         ObjectNode obj = decodeBody(req, type);
         checkBodyNamespace(type, obj, ns);
+        String bodyName = ObjectMeta.name(obj);
+        if (bodyName != null && !bodyName.isEmpty() && !bodyName.equals(name)) {
+          throw ApiException.badRequest(
+              "the name of the object (" + bodyName + ") does not match the name on the URL (" + name + ")");
+        }
         store.update(ns, name, sub, obj, writeOptions(req)).whenComplete((result, err) -> {
           if (err != null) {
             Responses.writeError(req, err);

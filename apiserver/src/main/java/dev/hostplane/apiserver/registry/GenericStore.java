@@ -199,8 +199,10 @@ public final class GenericStore {
       type.strategy().applyDefaults(storageObj);
       Attributes attrs = new Attributes(Operation.CREATE, type, namespace, ObjectMeta.name(storageObj), "",
           storageObj, null, options.dryRun(), options.user());
-      return admission.admit(attrs).thenCompose(v -> {
+      java.util.concurrent.atomic.AtomicBoolean prepared = new java.util.concurrent.atomic.AtomicBoolean();
+      CompletionStage<ObjectNode> result = admission.admit(attrs).thenCompose(v -> {
         prepareForCreate(storageObj);
+        prepared.set(true);
         List<Status.Cause> causes = new ArrayList<>(MetaValidation.validate(type, storageObj));
         causes.addAll(type.strategy().validate(storageObj));
         if (!causes.isEmpty()) {
@@ -229,6 +231,15 @@ public final class GenericStore {
               return codec.decode(stored);
             });
       });
+      if (type.strategy() instanceof HoldsAllocations holder) {
+        // Allocations taken in prepareForCreate go back unless the object was really stored.
+        result = result.whenComplete((stored, err) -> {
+          if (prepared.get() && (err != null || options.dryRun())) {
+            holder.release(storageObj);
+          }
+        });
+      }
+      return result;
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -283,7 +294,14 @@ public final class GenericStore {
     String key = key(namespace, name);
     boolean mayCreate = allowCreate && subresource.isEmpty();
     java.util.concurrent.atomic.AtomicBoolean created = new java.util.concurrent.atomic.AtomicBoolean();
+    // The last attempt's (next, old): a retried or failed attempt gives back what it alone allocated.
+    java.util.concurrent.atomic.AtomicReference<ObjectNode[]> attempt = new java.util.concurrent.atomic.AtomicReference<>();
+    HoldsAllocations holder = type.strategy() instanceof HoldsAllocations h ? h : null;
     Storage.Mutation mutation = current -> {
+      ObjectNode[] previous = attempt.getAndSet(null);
+      if (holder != null && previous != null) {
+        release(holder, previous);
+      }
       created.set(current == null);
       if (current == null) {
         return createOnUpdate(namespace, name, transform.apply(null), options);
@@ -310,6 +328,7 @@ public final class GenericStore {
           options.dryRun(), options.user());
       return admission.admit(attrs).thenCompose(v -> {
         prepareForUpdate(next, old, subresource);
+        attempt.set(new ObjectNode[] {next, old});
         List<Status.Cause> causes = new ArrayList<>(MetaValidation.validate(type, next));
         causes.addAll(MetaValidation.validateUpdate(next, old));
         causes.addAll(type.strategy().validateUpdate(next, old));
@@ -320,6 +339,44 @@ public final class GenericStore {
       }).thenApply(v -> codec.encode(next));
     };
     if (options.dryRun()) {
+      return dryRunUpdate(key, name, mayCreate, mutation).whenComplete((w, err) -> {
+        ObjectNode[] last = attempt.getAndSet(null);
+        if (holder != null && last != null) {
+          release(holder, last);
+        }
+      });
+    }
+    return storage.guaranteedUpdate(key, mayCreate, mutation)
+        .whenComplete((stored, err) -> {
+          ObjectNode[] last = attempt.getAndSet(null);
+          if (holder != null && last != null) {
+            if (err != null) {
+              release(holder, last);
+            } else if (last[1] != null) {
+              holder.releaseUnshared(last[1], last[0]); // what the old object held and the new one does not
+            }
+          }
+        })
+        .handle((stored, err) -> {
+          if (err != null) {
+            throw translate(err, name);
+          }
+          return stored;
+        })
+        .thenCompose(stored -> finishUpdate(key, name, stored, created.get()));
+  }
+
+  private static void release(HoldsAllocations holder, ObjectNode[] attempt) {
+    if (attempt[1] == null) {
+      holder.release(attempt[0]);
+    } else {
+      holder.releaseUnshared(attempt[0], attempt[1]);
+    }
+  }
+
+  private CompletionStage<Written> dryRunUpdate(String key, String name, boolean mayCreate,
+      Storage.Mutation mutation) {
+    {
       return storage.get(key).handle((cur, err) -> {
         if (err != null) {
           StorageException se = unwrap(err) instanceof StorageException s ? s : null;
@@ -335,14 +392,11 @@ public final class GenericStore {
             cur == null);
       }));
     }
-    return storage.guaranteedUpdate(key, mayCreate, mutation)
-        .handle((stored, err) -> {
-          if (err != null) {
-            throw translate(err, name);
-          }
-          return stored;
-        })
-        .thenCompose(stored -> {
+  }
+
+  private CompletionStage<Written> finishUpdate(String key, String name, StoredObject stored, boolean created) {
+    {
+      {
           ObjectNode storedObj = codec.decodeStorage(stored);
           boolean held = type.strategy() instanceof DeletionGate gate && gate.holdsDeletion(storedObj);
           if (ObjectMeta.isDeleting(storedObj) && !ObjectMeta.hasFinalizers(storedObj) && !held) {
@@ -356,11 +410,19 @@ public final class GenericStore {
                   && se.code() == StorageException.Code.KEY_NOT_FOUND)) {
                 throw translate(err, name);
               }
+              releaseAllocations(storedObj);
               return new Written(codec.decode(stored), false);
             });
           }
-          return CompletableFuture.completedFuture(new Written(codec.decode(stored), created.get()));
-        });
+          return CompletableFuture.completedFuture(new Written(codec.decode(stored), created));
+      }
+    }
+  }
+
+  private void releaseAllocations(ObjectNode storageObj) {
+    if (type.strategy() instanceof HoldsAllocations holder) {
+      holder.release(storageObj);
+    }
   }
 
   /** The result of an update: the object as stored, and whether this write created it. */
@@ -529,6 +591,7 @@ public final class GenericStore {
         if (err != null) {
           throw translate(err, name);
         }
+        releaseAllocations(codec.decodeStorage(deleted));
         return new Deletion(codec.decode(deleted), false);
       });
     });

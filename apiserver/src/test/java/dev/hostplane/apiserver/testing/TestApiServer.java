@@ -1,0 +1,129 @@
+package dev.hostplane.apiserver.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hostplane.apiserver.ApiServer;
+import dev.hostplane.apiserver.ApiServerConfig;
+import dev.hostplane.apiserver.config.Flags;
+import dev.hostplane.apiserver.pki.CertifiedKey;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * An in-process apiserver on a free loopback port in {@code dir}, with an HTTP/2 client that authenticates with
+ * the generated admin certificate. For tests of the whole server.
+ */
+public final class TestApiServer implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final ApiServer server;
+  private final Path dir;
+  private final HttpClient client;
+  private final HttpClient anonymous;
+
+  private TestApiServer(ApiServer server, Path dir) throws IOException {
+    this.server = server;
+    this.dir = dir;
+    this.client = HttpClient.newBuilder().sslContext(context(true)).version(HttpClient.Version.HTTP_2)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+    this.anonymous = HttpClient.newBuilder().sslContext(context(false)).version(HttpClient.Version.HTTP_2)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  /** Starts a server in {@code dir} with {@code extraFlags} added to the test defaults; waits for /readyz. */
+  public static TestApiServer start(Path dir, String... extraFlags) throws Exception {
+    Flags f = ApiServerConfig.flags();
+    List<String> args = new ArrayList<>(List.of("--secure-port=0", "--bind-address=127.0.0.1",
+        "--advertise-address=192.0.2.10", "--data-dir=" + dir.resolve("data"), "--cert-dir=" + dir.resolve("pki"),
+        "--write-kubeconfig=" + dir.resolve("admin.kubeconfig")));
+    args.addAll(List.of(extraFlags));
+    f.parse(args);
+    TestApiServer s = new TestApiServer(ApiServer.start(ApiServerConfig.from(f)), dir);
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (s.get("/readyz").body().equals("ok")) {
+        return s;
+      }
+      Thread.sleep(50);
+    }
+    s.close();
+    throw new IllegalStateException("server did not become ready");
+  }
+
+  public ApiServer server() {
+    return server;
+  }
+
+  public URI uri(String path) {
+    return URI.create("https://127.0.0.1:" + server.port() + path);
+  }
+
+  public HttpClient client() {
+    return client;
+  }
+
+  public HttpClient anonymousClient() {
+    return anonymous;
+  }
+
+  public HttpResponse<String> get(String path) throws Exception {
+    return send(HttpRequest.newBuilder(uri(path)).GET().build());
+  }
+
+  public HttpResponse<String> send(String method, String path, String contentType, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(20));
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+    return send(b.build());
+  }
+
+  public HttpResponse<String> send(HttpRequest request) throws Exception {
+    return client.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  public static JsonNode json(HttpResponse<String> r) throws IOException {
+    return JSON.readTree(r.body());
+  }
+
+  private SSLContext context(boolean withClientCert) throws IOException {
+    try {
+      CertifiedKey admin = CertifiedKey.read(dir.resolve("pki/admin.crt"), dir.resolve("pki/admin.key"));
+      CertifiedKey ca = CertifiedKey.read(dir.resolve("pki/ca.crt"), dir.resolve("pki/ca.key"));
+      KeyStore trust = KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      trust.setCertificateEntry("ca", ca.certificate());
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      KeyStore keys = KeyStore.getInstance("PKCS12");
+      keys.load(null, null);
+      keys.setKeyEntry("admin", admin.privateKey(), new char[0], new Certificate[] {admin.certificate()});
+      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(keys, new char[0]);
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(withClientCert ? kmf.getKeyManagers() : null, tmf.getTrustManagers(), null);
+      return ctx;
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}

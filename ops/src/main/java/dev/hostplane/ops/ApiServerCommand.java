@@ -1,0 +1,51 @@
+package dev.hostplane.ops;
+
+import dev.hostplane.apiserver.ApiServer;
+import dev.hostplane.apiserver.ApiServerConfig;
+import dev.hostplane.apiserver.config.Flags;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code hostplane apiserver}: runs one apiserver until SIGTERM/SIGINT, then shuts it down gracefully. */
+final class ApiServerCommand {
+  private ApiServerCommand() {}
+
+  static int run(List<String> args) {
+    Flags flags = ApiServerConfig.flags();
+    List<String> positional = flags.parse(args);
+    if (flags.bool("help")) {
+      System.out.println("Usage: hostplane apiserver [flags]\n\nFlags:\n" + flags.usage());
+      return 0;
+    }
+    if (!positional.isEmpty()) {
+      throw new Flags.FlagException("unexpected arguments: " + positional);
+    }
+    ApiServerConfig config = ApiServerConfig.from(flags);
+    ApiServer server;
+    try {
+      server = ApiServer.start(config);
+    } catch (IOException e) {
+      System.err.println("hostplane apiserver: cannot start: " + e.getMessage());
+      return 1;
+    } catch (RuntimeException e) {
+      System.err.println("hostplane apiserver: cannot start: " + e);
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "shutdown"));
+    if (server.kubeconfig() != null) {
+      System.out.println("Admin kubeconfig: " + server.kubeconfig().toAbsolutePath()
+          + "\n  kubectl --kubeconfig " + server.kubeconfig().toAbsolutePath() + " get namespaces");
+    }
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+}

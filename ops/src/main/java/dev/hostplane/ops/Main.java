@@ -1,0 +1,55 @@
+package dev.hostplane.ops;
+
+import dev.hostplane.apiserver.config.Flags;
+import java.util.Arrays;
+import java.util.List;
+
+/** The {@code hostplane} command: one subcommand per component. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    List<String> rest = args.length == 0 ? List.of() : Arrays.asList(args).subList(1, args.length);
+    String command = args.length == 0 ? "help" : args[0];
+    try {
+      int code = switch (command) {
+        case "apiserver" -> ApiServerCommand.run(rest);
+        case "version", "--version" -> {
+          System.out.println(dev.hostplane.apiserver.discovery.Version.info().toPrettyString());
+          yield 0;
+        }
+        case "help", "--help", "-h" -> {
+          usage();
+          yield 0;
+        }
+        default -> {
+          System.err.println("hostplane: unknown command \"" + command + "\"");
+          usage();
+          yield 2;
+        }
+      };
+      if (code != 0) {
+        System.exit(code);
+      }
+    } catch (Flags.FlagException e) {
+      System.err.println("hostplane " + command + ": " + e.getMessage());
+      System.err.println("Run 'hostplane " + command + " --help' for usage.");
+      System.exit(2);
+    }
+  }
+
+  private static void usage() {
+    System.out.println("""
+        Hostplane: a Kubernetes API server for managed clusters.
+
+        Usage: hostplane <command> [flags]
+
+        Commands:
+          apiserver   Run an apiserver (TLS, embedded storage by default).
+          bench       Drive a running apiserver (given by kubeconfig) and print throughput and latency figures.
+          version     Print the version.
+          help        Print this help.
+
+        Run 'hostplane <command> --help' for a command's flags.""");
+  }
+}
