@@ -36,6 +36,7 @@ final class ClientConnection {
   private final ArrayDeque<Exchange> waiting = new ArrayDeque<>();
   private long maxStreams = 100; // until the server's SETTINGS say otherwise
   private int open;
+  private long lastReadNanos;
   private volatile String unusable; // why no new stream can be opened, or null
 
   ClientConnection(Channel channel, String authority, String pathPrefix, String bearerToken) {
@@ -73,6 +74,26 @@ final class ClientConnection {
         ctx.close();
       }
     };
+  }
+
+  /**
+   * The handler to put first in the pipeline, before TLS: notes when bytes were last read from the socket, so that
+   * receive times exclude the time spent decrypting and decoding (and handling other streams' frames of the same
+   * read).
+   */
+  ChannelInboundHandlerAdapter readClock() {
+    return new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        lastReadNanos = System.nanoTime();
+        ctx.fireChannelRead(msg);
+      }
+    };
+  }
+
+  /** {@link System#nanoTime()} of the latest socket read. Event loop only. */
+  long lastReadNanos() {
+    return lastReadNanos;
   }
 
   /** Completes when the server's first SETTINGS frame has arrived. */
@@ -123,7 +144,7 @@ final class ClientConnection {
         drain();
       }
     };
-    new Http2StreamChannelBootstrap(channel).handler(new StreamHandler(ex, release)).open().addListener(f -> {
+    new Http2StreamChannelBootstrap(channel).handler(new StreamHandler(ex, this::lastReadNanos, release)).open().addListener(f -> {
       if (!f.isSuccess()) {
         release.run();
         ex.fail(f.cause());

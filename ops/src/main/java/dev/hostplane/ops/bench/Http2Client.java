@@ -91,12 +91,26 @@ public final class Http2Client implements AutoCloseable {
           protected void initChannel(SocketChannel ch) {
             ClientConnection conn = new ClientConnection(ch, authority, config.pathPrefix(), config.bearerToken());
             made.complete(conn);
-            ch.pipeline().addLast(tlsHandler(ssl, ch, config));
+            SslHandler tls = tlsHandler(ssl, ch, config);
+            // The handshake's own failure is the one to report; the channel's closing follows it.
+            tls.handshakeFuture().addListener(h -> {
+              if (!h.isSuccess()) {
+                conn.ready().completeExceptionally(h.cause());
+              }
+            });
+            ch.pipeline().addLast(conn.readClock());
+            ch.pipeline().addLast(tls);
             ch.pipeline().addLast(new Negotiation(conn));
           }
         }).connect(config.host(), config.port()).addListener(f -> {
           if (!f.isSuccess()) {
-            made.completeExceptionally(f.cause());
+            // The connect failure says more than the channel closing that follows it.
+            ClientConnection c = made.getNow(null);
+            if (c != null) {
+              c.ready().completeExceptionally(f.cause());
+            } else {
+              made.completeExceptionally(f.cause());
+            }
           }
         });
         readies.add(made.thenCompose(c -> {

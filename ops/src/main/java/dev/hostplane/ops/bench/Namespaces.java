@@ -79,6 +79,9 @@ public final class Namespaces {
    * thrown. Does not wait for the namespaces' contents to be removed.
    */
   public void deleteOwned() {
+    if (!owned.isEmpty()) {
+      log.println("bench: deleting namespaces " + String.join(", ", owned));
+    }
     for (String ns : owned) {
       try {
         HttpResponse r = client.call(HttpRequest.delete(path(ns)), CALL_TIMEOUT);

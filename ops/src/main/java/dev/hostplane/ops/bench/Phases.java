@@ -44,7 +44,6 @@ public final class Phases {
       }
     } finally {
       if (!options.keep()) {
-        log.println("bench: deleting the bench namespaces");
         namespaces.deleteOwned();
       }
     }

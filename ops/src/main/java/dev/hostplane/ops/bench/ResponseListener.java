@@ -13,7 +13,8 @@ public interface ResponseListener {
   /**
    * A DATA frame's content, valid only during the call (it is released afterwards).
    *
-   * @param receivedNanos {@link System#nanoTime()} when the frame was read from the connection
+   * @param receivedNanos {@link System#nanoTime()} of the socket read that brought the frame's last bytes (or of
+   *     a slightly later read), before TLS and HTTP/2 decoding
    */
   void data(ByteBuf content, long receivedNanos);
 

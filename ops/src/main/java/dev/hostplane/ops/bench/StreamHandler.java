@@ -10,6 +10,7 @@ import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
+import java.util.function.LongSupplier;
 
 /**
  * The handler of one HTTP/2 stream's child channel: turns frames into {@link ResponseListener} calls and frees the
@@ -17,17 +18,23 @@ import java.nio.channels.ClosedChannelException;
  */
 final class StreamHandler extends ChannelInboundHandlerAdapter {
   private final Exchange exchange;
+  private final LongSupplier readClock;
   private final Runnable onClosed;
   private boolean sawHeaders;
 
-  StreamHandler(Exchange exchange, Runnable onClosed) {
+  /**
+   * @param readClock when the bytes now being handled were read from the socket (see
+   *     {@link ClientConnection#readClock()})
+   * @param onClosed runs once, when the child channel closes
+   */
+  StreamHandler(Exchange exchange, LongSupplier readClock, Runnable onClosed) {
     this.exchange = exchange;
+    this.readClock = readClock;
     this.onClosed = onClosed;
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    long now = System.nanoTime();
     try {
       if (msg instanceof Http2HeadersFrame h) {
         CharSequence status = h.headers().status();
@@ -40,7 +47,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
         }
       } else if (msg instanceof Http2DataFrame d) {
         if (!exchange.finished() && d.content().isReadable()) {
-          exchange.listener.data(d.content(), now);
+          exchange.listener.data(d.content(), readClock.getAsLong());
         }
         if (d.isEndStream()) {
           finish(ctx);
