@@ -57,7 +57,7 @@ public final class BenchCommand {
     }
     err.println("bench: " + config.server() + " over " + options.connections() + " HTTP/2 connections");
     try (Http2Client client = Http2Client.connect(config, options.connections(), CONNECT_TIMEOUT)) {
-      out.print(Phases.run(client, options, err).render());
+      out.print(Phases.run(config, client, options, err).render());
       return 0;
     } catch (BenchException e) {
       err.println("error: " + e.getMessage());

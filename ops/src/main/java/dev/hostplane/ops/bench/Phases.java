@@ -19,10 +19,10 @@ public final class Phases {
    * Runs every phase not skipped and returns the figures. Fails with a {@link BenchException} when the run cannot go
    * on (the bench namespaces are still deleted, best effort, unless {@code --keep}).
    */
-  public static ResultTable run(Http2Client client, BenchOptions options, PrintStream log) {
+  public static ResultTable run(ClientConfig config, Http2Client client, BenchOptions options, PrintStream log) {
     ResultTable table = new ResultTable();
     Namespaces namespaces = new Namespaces(client, log);
-    RunContext ctx = new RunContext(client, options, new ConfigMaps(options.payloadBytes()), namespaces, table,
+    RunContext ctx = new RunContext(config, client, options, new ConfigMaps(options.payloadBytes()), namespaces, table,
         log);
     try {
       boolean fresh = namespaces.ensure(options.namespace());

@@ -4,9 +4,9 @@ import java.io.PrintStream;
 
 /**
  * What every phase works with. Phases run one after another on the main thread; {@code log} takes progress lines
- * (one per step), {@code table} the figures.
+ * (one per step), {@code table} the figures; {@code config} serves to open further connections.
  */
-public record RunContext(Http2Client client, BenchOptions options, ConfigMaps configMaps, Namespaces namespaces,
+public record RunContext(ClientConfig config, Http2Client client, BenchOptions options, ConfigMaps configMaps, Namespaces namespaces,
     ResultTable table, PrintStream log) {
 
   /** Records a phase's request errors, if any, as a failure line. */
