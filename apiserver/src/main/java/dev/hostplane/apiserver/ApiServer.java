@@ -108,7 +108,9 @@ public final class ApiServer implements AutoCloseable {
     Registry[] registryRef = new Registry[1];
     Admission admission = Admission.chain(List.of(new NamespaceLifecycle(
         name -> registryRef[0].store("", "v1", "namespaces").get("", name, Options.Read.DEFAULT))));
-    Registry registry = new Registry(catalog, storage, admission, clock, config.storagePrefix());
+    dev.hostplane.apiserver.openapi.Schemas schemas = dev.hostplane.apiserver.openapi.Schemas.builtin();
+    Registry registry = new Registry(catalog, storage, admission, clock, config.storagePrefix(),
+        gvk -> schemas.byGvk(gvk).map(dev.hostplane.apiserver.openapi.SchemaPatchView::of).orElse(null));
     registryRef[0] = registry;
     ServiceAllocationTracker.start(registry);
 
@@ -138,13 +140,13 @@ public final class ApiServer implements AutoCloseable {
           public void remove(WatchSession session) {
             watches.remove(session);
           }
-        });
+        }, new dev.hostplane.apiserver.handlers.Views(new dev.hostplane.apiserver.printers.TableConvertor(clock)));
     // Port 0 means "pick one": the advertised port is known only after binding, so discovery reads it late.
     AtomicInteger boundPort = new AtomicInteger(config.server().securePort());
-    Discovery discovery = new Discovery(catalog, List.of(),
+    Discovery discovery = new Discovery(catalog, dev.hostplane.apiserver.handlers.ReviewHandler.RESOURCES,
         () -> hostPort(config.advertiseAddress().getHostAddress(), boundPort.get()));
     ApiHandler handler = new ApiHandler(apiExecutor, new AuthenticatedAuthorizer(), discovery, health,
-        new OpenApiDocuments(), resources, new ApiMetrics());
+        new OpenApiDocuments(catalog), resources, new ApiMetrics());
 
     ServerOptions serverOptions = config.server().withTls(certFile, keyFile, clientCa);
     ApiHttpServer http = ApiHttpServer.start(serverOptions, handler);

@@ -1,8 +1,11 @@
 package dev.hostplane.apiserver.authz;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostplane.apiserver.authn.UserInfo;
 import dev.hostplane.apiserver.filter.RequestInfo;
-import java.util.Set;
+import java.util.List;
 
 /**
  * The interim policy until RBAC is served: any authenticated identity (a client certificate signed by the client
@@ -10,17 +13,47 @@ import java.util.Set;
  * {@code system:public-info-viewer} role grants them.
  */
 public final class AuthenticatedAuthorizer implements Authorizer {
-  private static final Set<String> PUBLIC_PATHS = Set.of("/healthz", "/livez", "/readyz", "/version");
+  private static final List<String> PUBLIC_PATHS = List.of("/healthz", "/livez", "/readyz", "/version");
 
   @Override
   public Decision authorize(UserInfo user, RequestInfo request) {
-    if (user.inGroup("system:authenticated") || user.inGroup("system:masters")) {
+    if (isAuthenticated(user)) {
       return Decision.ALLOW;
     }
     if (!request.resourceRequest() && request.verb().equals("get") && isPublic(request.path())) {
       return Decision.ALLOW;
     }
     return Decision.DENY;
+  }
+
+  @Override
+  public ObjectNode rules(UserInfo user, String namespace) {
+    ObjectNode status = JsonNodeFactory.instance.objectNode();
+    ArrayNode resourceRules = status.putArray("resourceRules");
+    ArrayNode nonResourceRules = status.putArray("nonResourceRules");
+    if (isAuthenticated(user)) {
+      ObjectNode all = resourceRules.addObject();
+      all.putArray("verbs").add("*");
+      all.putArray("apiGroups").add("*");
+      all.putArray("resources").add("*");
+      ObjectNode paths = nonResourceRules.addObject();
+      paths.putArray("verbs").add("*");
+      paths.putArray("nonResourceURLs").add("*");
+    } else {
+      ObjectNode paths = nonResourceRules.addObject();
+      paths.putArray("verbs").add("get");
+      ArrayNode urls = paths.putArray("nonResourceURLs");
+      for (String p : PUBLIC_PATHS) {
+        urls.add(p);
+        urls.add(p + "/*");
+      }
+    }
+    status.put("incomplete", false);
+    return status;
+  }
+
+  private static boolean isAuthenticated(UserInfo user) {
+    return user.inGroup("system:authenticated") || user.inGroup("system:masters");
   }
 
   private static boolean isPublic(String path) {

@@ -44,11 +44,13 @@ public final class ApiHandler implements HttpHandler {
   private final HealthChecks health;
   private final OpenApiDocuments openApi;
   private final ResourceHandler resources;
+  private final ReviewHandler reviews;
   private final ApiMetrics metrics;
 
   public ApiHandler(Executor executor, Authorizer authorizer, Discovery discovery, HealthChecks health,
       OpenApiDocuments openApi, ResourceHandler resources, ApiMetrics metrics) {
     this.metrics = metrics;
+    this.reviews = new ReviewHandler(authorizer, req -> ResourceHandler.decodeAny(req));
     this.executor = executor;
     this.authorizer = authorizer;
     this.discovery = discovery;
@@ -118,7 +120,11 @@ public final class ApiHandler implements HttpHandler {
   private void route(Request req) {
     RequestInfo info = req.info();
     if (info.resourceRequest()) {
-      resources.serve(req);
+      if (reviews.serves(info)) {
+        reviews.serve(req);
+      } else {
+        resources.serve(req);
+      }
       return;
     }
     List<String> parts = info.parts();
@@ -235,24 +241,22 @@ public final class ApiHandler implements HttpHandler {
     req.exchange().respond(200, headers, body);
   }
 
+  /**
+   * {@code /openapi/v2} (gnostic protobuf when the Accept header asks for protobuf, else JSON), {@code /openapi/v3}
+   * (the index) and {@code /openapi/v3/<group-version>}, as upstream's kube-openapi handlers serve them: ETags
+   * with 304 on If-None-Match; a v3 document requested with its current {@code ?hash=} is immutable, with a stale
+   * hash it redirects (301) to the current one.
+   */
   private void openApi(Request req, List<String> parts) {
+    String accept = req.exchange().header("Accept");
     if (parts.size() == 2 && parts.get(1).equals("v2")) {
-      Map<String, String> headers = new LinkedHashMap<>();
-      headers.put("ETag", openApi.v2Etag());
-      headers.put("Cache-Control", "no-cache, private");
-      headers.put("Vary", "Accept");
-      String accept = req.exchange().header("Accept");
       boolean protobuf = accept != null && accept.contains("protobuf");
-      if (!protobuf) {
-        throw ApiException.notAcceptable("only application/com.github.proto-openapi.spec.v2@v1.0+protobuf "
-            + "is served for /openapi/v2");
+      if (!protobuf && accept != null && !accept.isBlank() && !accept.contains("json") && !accept.contains("*/*")) {
+        throw ApiException.notAcceptable("only application/json and "
+            + "application/com.github.proto-openapi.spec.v2@v1.0+protobuf are served for /openapi/v2");
       }
-      headers.put("Content-Type", OpenApiDocuments.V2_PROTOBUF);
-      if (openApi.v2Etag().equals(req.exchange().header("If-None-Match"))) {
-        req.exchange().respond(304, headers, new byte[0]);
-        return;
-      }
-      req.exchange().respond(200, headers, openApi.v2Protobuf());
+      OpenApiDocuments.Document d = protobuf ? openApi.v2Protobuf() : openApi.v2Json();
+      writeOpenApi(req, d, protobuf ? OpenApiDocuments.V2_PROTOBUF : "application/json", "no-cache, private");
       return;
     }
     if (parts.size() == 2 && parts.get(1).equals("v3")) {
@@ -260,9 +264,46 @@ public final class ApiHandler implements HttpHandler {
           "no-cache, private"), openApi.v3Index());
       return;
     }
+    if (parts.size() > 2 && parts.get(1).equals("v3")) {
+      String key = String.join("/", parts.subList(2, parts.size()));
+      OpenApiDocuments.Document d = openApi.v3(key).orElse(null);
+      if (d == null) {
+        LOG.debug("no OpenAPI v3 document for {}", key);
+        throw ApiException.notFoundPath();
+      }
+      if (accept != null && !accept.isBlank() && !accept.contains("json") && !accept.contains("*/*")
+          && !accept.contains("application/*")) {
+        throw ApiException.notAcceptable("only application/json is served for /openapi/v3");
+      }
+      String hash = req.param("hash");
+      if (hash != null && !hash.isEmpty() && !hash.equals(d.hash())) {
+        req.exchange().respond(301, Map.of("Location", "/openapi/v3/" + key + "?hash=" + d.hash(),
+            "Cache-Control", "no-cache, private"), new byte[0]);
+        return;
+      }
+      writeOpenApi(req, d, "application/json", hash == null || hash.isEmpty() ? "no-cache, private"
+          : "public, immutable");
+      return;
+    }
     LOG.debug("no OpenAPI document at {}", req.path());
-    req.exchange().respond(404, Map.of("Content-Type", "application/json"),
-        dev.hostplane.apiserver.api.Codecs.writeJson(ApiException.notFoundPath().status().toJson()));
+    throw ApiException.notFoundPath();
+  }
+
+  private static void writeOpenApi(Request req, OpenApiDocuments.Document d, String contentType, String cache) {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", contentType);
+    headers.put("ETag", d.etag());
+    headers.put("Cache-Control", cache);
+    headers.put("Vary", "Accept");
+    if (cache.startsWith("public")) {
+      headers.put("Expires", java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+          java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusYears(1)));
+    }
+    if (d.etag().equals(req.exchange().header("If-None-Match"))) {
+      req.exchange().respond(304, headers, new byte[0]);
+      return;
+    }
+    req.exchange().respond(200, headers, d.bytes());
   }
 
   static byte[] utf8(String s) {

@@ -21,6 +21,9 @@ public final class Request {
   private final Map<String, List<String>> query;
   private final RequestInfo info;
   private volatile UserInfo user = UserInfo.ANONYMOUS;
+  /** Warnings for the response's Warning header, deduplicated, in order; added from any thread. */
+  private final java.util.Set<String> warnings =
+      java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
 
   private Request(HttpExchange exchange, String path, Map<String, List<String>> query, RequestInfo info) {
     this.exchange = exchange;
@@ -76,6 +79,18 @@ public final class Request {
 
   void user(UserInfo u) {
     this.user = u;
+  }
+
+  /** Adds a warning for the response (upstream's {@code Warning: 299 - "..."}); repeats are sent once. */
+  public void addWarning(String text) {
+    warnings.add(text);
+  }
+
+  /** The warnings added so far, in order. */
+  public List<String> warnings() {
+    synchronized (warnings) {
+      return List.copyOf(warnings);
+    }
   }
 
   /** The first value of a query parameter, or null. */

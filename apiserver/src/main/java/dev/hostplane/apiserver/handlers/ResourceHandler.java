@@ -11,12 +11,19 @@ import dev.hostplane.apiserver.api.Status;
 import dev.hostplane.apiserver.filter.RequestInfo;
 import dev.hostplane.apiserver.patch.JsonPatch;
 import dev.hostplane.apiserver.patch.MergePatch;
+import dev.hostplane.apiserver.patch.StrategicMergePatch;
+import dev.hostplane.apiserver.apply.FieldManager;
 import dev.hostplane.apiserver.registry.GenericStore;
 import dev.hostplane.apiserver.registry.ObjectMeta;
 import dev.hostplane.apiserver.registry.Options;
 import dev.hostplane.apiserver.registry.ResourceCatalog;
 import dev.hostplane.apiserver.registry.ResourceType;
+import dev.hostplane.apiserver.printers.TableOptions;
 import dev.hostplane.apiserver.registry.WatchSession;
+import dev.hostplane.apiserver.registry.subresources.PodBinding;
+import dev.hostplane.apiserver.registry.subresources.PodEviction;
+import dev.hostplane.apiserver.registry.subresources.ScaleSubresource;
+import dev.hostplane.apiserver.validation.FieldValidator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,17 +39,20 @@ import java.util.function.Function;
  * encoded and handed to the exchange (which queues the write onto the event loop).
  */
 public final class ResourceHandler {
+  static final String APPLY_PATCH = "application/apply-patch+yaml";
   private static final Set<String> PATCH_TYPES = Set.of("application/json-patch+json",
-      "application/merge-patch+json");
+      "application/merge-patch+json", "application/strategic-merge-patch+json", APPLY_PATCH);
 
   private final ResourceCatalog catalog;
   private final Function<ResourceType, GenericStore> stores;
   private final ScheduledExecutorService timer;
   private final WatchSession.Timing timing;
   private final WatchRegistry watches;
+  private final Views views;
 
   public ResourceHandler(ResourceCatalog catalog, Function<ResourceType, GenericStore> stores,
-      ScheduledExecutorService timer, WatchSession.Timing timing, WatchRegistry watches) {
+      ScheduledExecutorService timer, WatchSession.Timing timing, WatchRegistry watches, Views views) {
+    this.views = views;
     this.catalog = catalog;
     this.stores = stores;
     this.timer = timer;
@@ -65,6 +75,7 @@ public final class ResourceHandler {
     boolean named = !info.name().isEmpty();
     boolean needsName = switch (info.verb()) {
       case "get", "update", "patch", "delete" -> true;
+      case "create" -> !sub.isEmpty();
       default -> false;
     };
     if (needsName != named && !info.verb().equals("watch") && !info.verb().equals("list")) {
@@ -73,9 +84,18 @@ public final class ResourceHandler {
     GenericStore store = stores.apply(type);
     String ns = type.namespaced() ? info.namespace() : "";
     String name = info.name();
+    if (sub.equals("scale")) {
+      scale(req, store, ns, name);
+      return;
+    }
+    if (type.group().isEmpty() && type.resource().equals("pods")
+        && (sub.equals("binding") || sub.equals("eviction"))) {
+      podSubresource(req, store, ns, name, sub);
+      return;
+    }
     switch (info.verb()) {
-      case "get" -> reply(req, 200, store.get(ns, name, readOptions(req, false)));
-      case "list" -> reply(req, 200, store.list(emptyToNull(ns), readOptions(req, true)));
+      case "get" -> read(req, type, false, store.get(ns, name, readOptions(req, false)));
+      case "list" -> read(req, type, true, store.list(emptyToNull(ns), readOptions(req, true)));
       case "watch" -> watch(req, store, emptyToNull(ns));
       case "create" -> {
         requireNamespaceForCreate(type, info);
@@ -133,6 +153,70 @@ public final class ResourceHandler {
     }
   }
 
+  // ------------------------------------------------------------------------------------------- subresources
+
+  private void scale(Request req, GenericStore store, String ns, String name) {
+    Responses.Format format = Responses.negotiate(req);
+    CompletionStage<ObjectNode> result = switch (req.info().verb()) {
+      case "get" -> ScaleSubresource.get(store, ns, name);
+      case "update" -> {
+        ObjectNode body = Codecs.readObject(requireBody(req), bodyType(req));
+        yield ScaleSubresource.update(store, ns, name, writeOptions(req), current -> body);
+      }
+      case "patch" -> {
+        java.util.function.UnaryOperator<ObjectNode> patch = patchFunction(req, store, name);
+        yield ScaleSubresource.update(store, ns, name, writeOptions(req), patch);
+      }
+      default -> throw methodNotAllowed();
+    };
+    result.whenComplete((obj, err) -> {
+      if (err != null) {
+        Responses.writeError(req, err);
+      } else {
+        Responses.write(req, 200, obj, format);
+      }
+    });
+  }
+
+  private void podSubresource(Request req, GenericStore pods, String ns, String name, String sub) {
+    Responses.Format format = Responses.negotiate(req);
+    ObjectNode body = Codecs.readObject(requireBody(req), bodyType(req));
+    CompletionStage<ObjectNode> result = sub.equals("binding")
+        ? PodBinding.bind(pods, ns, name, body)
+        : PodEviction.evict(pods, stores.apply(catalog.find("policy", "v1", "poddisruptionbudgets").orElseThrow()),
+            ns, name, body, deleteOptionsFromQuery(req));
+    result.whenComplete((obj, err) -> {
+      if (err != null) {
+        Responses.writeError(req, err);
+      } else {
+        Responses.write(req, 201, obj, format);
+      }
+    });
+  }
+
+  private static byte[] requireBody(Request req) {
+    byte[] body = req.exchange().body();
+    if (body.length == 0) {
+      throw ApiException.badRequest("the body of the request was empty");
+    }
+    return body;
+  }
+
+  private static MediaType bodyType(Request req) {
+    String contentType = req.exchange().header("Content-Type");
+    MediaType mt = contentType == null || contentType.isBlank() ? MediaType.JSON
+        : MediaType.parse(contentType).orElseThrow(
+            () -> ApiException.unsupportedMediaType("application/json, application/yaml"));
+    String t = mt.type() + "/" + mt.subtype();
+    if (t.equals("application/yaml")) {
+      return MediaType.YAML;
+    }
+    if (!t.equals("application/json") && !t.equals("*/*")) {
+      throw ApiException.unsupportedMediaType("application/json, application/yaml");
+    }
+    return MediaType.JSON;
+  }
+
   private static void checkBodyNamespace(ResourceType type, ObjectNode obj, String ns) {
     if (!type.namespaced()) {
       return;
@@ -146,6 +230,24 @@ public final class ResourceHandler {
 
   private static String emptyToNull(String s) {
     return s == null || s.isEmpty() ? null : s;
+  }
+
+  /** Answers a get or list in the view the client negotiated (object, Table, PartialObjectMetadata). */
+  private CompletionStage<ObjectNode> read(Request req, ResourceType type, boolean list,
+      CompletionStage<ObjectNode> result) {
+    Responses.Negotiated n = Responses.negotiate(req, true);
+    TableOptions.IncludeObject include = TableOptions.IncludeObject.parse(req.param("includeObject"));
+    return result.whenComplete((obj, err) -> {
+      if (err != null) {
+        Responses.writeError(req, err);
+        return;
+      }
+      try {
+        Responses.write(req, 200, views.render(n, type, obj, list, include), n, list);
+      } catch (RuntimeException e) {
+        Responses.writeError(req, e);
+      }
+    });
   }
 
   private static CompletionStage<ObjectNode> reply(Request req, int code, CompletionStage<ObjectNode> result) {
@@ -162,6 +264,11 @@ public final class ResourceHandler {
 
   // ------------------------------------------------------------------------------------------- decoding
 
+  /** Decodes a body of any supported content type, without kind checks. */
+  static ObjectNode decodeAny(Request req) {
+    return Codecs.readObject(requireBody(req), bodyType(req));
+  }
+
   /** Decodes a create/update body and checks that its kind and apiVersion agree with the URL. */
   static ObjectNode decodeBody(Request req, ResourceType type) {
     String contentType = req.exchange().header("Content-Type");
@@ -176,9 +283,22 @@ public final class ResourceHandler {
     if (body.length == 0) {
       throw ApiException.badRequest("the body of the request was empty");
     }
-    ObjectNode obj = Codecs.readObject(body, t.equals("application/yaml") ? MediaType.YAML : MediaType.JSON);
+    Codecs.Decoded decoded = Codecs.readObjectStrict(body, t.equals("application/yaml") ? MediaType.YAML
+        : MediaType.JSON);
+    ObjectNode obj = decoded.object();
     checkKind(type, obj);
+    validateFields(req, type, obj, decoded.strictErrors());
     return obj;
+  }
+
+  /**
+   * Server-side field validation ({@code fieldValidation}, default Warn): unknown and duplicate fields fail the
+   * request (Strict) or become warnings (Warn) and are dropped; type mismatches always fail. See
+   * {@link FieldValidator}.
+   */
+  static void validateFields(Request req, ResourceType type, ObjectNode obj, List<String> duplicates) {
+    FieldValidator.Mode mode = FieldValidator.Mode.parse(req.param("fieldValidation"));
+    FieldValidator.forKind(type.gvk()).validate(obj, duplicates, mode).forEach(req::addWarning);
   }
 
   static void checkKind(ResourceType type, ObjectNode obj) {
@@ -199,7 +319,8 @@ public final class ResourceHandler {
   }
 
   static Options.Write writeOptions(Request req) {
-    return new Options.Write(dryRun(req), fieldManager(req), req.user());
+    return new Options.Write(dryRun(req),
+        FieldManager.managerName(fieldManager(req), req.exchange().header("User-Agent")), req.user());
   }
 
   private static boolean dryRun(Request req) {
@@ -247,42 +368,48 @@ public final class ResourceHandler {
 
   // ------------------------------------------------------------------------------------------- patch
 
-  private CompletionStage<?> patch(Request req, GenericStore store, String ns, String name, String sub) {
-    String contentType = req.exchange().header("Content-Type");
-    String t = contentType == null ? "" : MediaType.parse(contentType).map(m -> m.type() + "/" + m.subtype())
-        .orElse("");
-    if (!PATCH_TYPES.contains(t)) {
-      throw ApiException.unsupportedMediaType("application/json-patch+json, application/merge-patch+json");
+  /** The patch in the request body as a function on the target object; 415/400 for unusable patches. */
+  private static java.util.function.UnaryOperator<ObjectNode> patchFunction(Request req, GenericStore store,
+      String name) {
+    String t = patchType(req);
+    if (!PATCH_TYPES.contains(t) || t.equals(APPLY_PATCH)) {
+      throw ApiException.unsupportedMediaType("application/json-patch+json, application/merge-patch+json, "
+          + "application/strategic-merge-patch+json, application/apply-patch+yaml");
     }
-    byte[] body = req.exchange().body();
-    if (body.length == 0) {
-      throw ApiException.badRequest("the body of the request was empty");
-    }
-    GenericStore.Transform transform;
+    byte[] body = requireBody(req);
     if (t.equals("application/json-patch+json")) {
       JsonPatch jp = JsonPatch.parse(body);
-      transform = current -> {
-        if (current == null) {
-          throw ApiException.notFound(store.type().group(), store.type().resource(), name);
-        }
-        return asObject(jp.apply(current));
-      };
-    } else {
-      JsonNode patch = Codecs.readTree(body, MediaType.JSON);
-      if (!patch.isObject()) {
-        throw ApiException.badRequest("the merge patch must be a JSON object");
-      }
-      transform = current -> {
-        if (current == null) {
-          throw ApiException.notFound(store.type().group(), store.type().resource(), name);
-        }
-        return asObject(MergePatch.apply(current, patch));
-      };
+      return current -> asObject(jp.apply(current));
     }
+    JsonNode patch = Codecs.readTree(body, MediaType.JSON);
+    if (t.equals("application/strategic-merge-patch+json")) {
+      dev.hostplane.apiserver.patch.PatchSchema schema = store.patchSchema();
+      return current -> StrategicMergePatch.apply(current, patch, schema);
+    }
+    if (!patch.isObject()) {
+      throw ApiException.badRequest("the merge patch must be a JSON object");
+    }
+    return current -> asObject(MergePatch.apply(current, patch));
+  }
+
+  private void patch(Request req, GenericStore store, String ns, String name, String sub) {
     Responses.Format format = Responses.negotiate(req);
-    return store.updateWith(ns, name, sub, writeOptions(req), false, current -> {
-      ObjectNode patched = transform.apply(current);
+    if (patchType(req).equals(APPLY_PATCH)) {
+      apply(req, store, ns, name, sub, format);
+      return;
+    }
+    if (req.has("force")) {
+      throw ApiException.invalid("meta.k8s.io", "PatchOptions", "", List.of(new Status.Cause(
+          "FieldValueForbidden", "Forbidden: may not be specified for non-apply patch", "force")));
+    }
+    java.util.function.UnaryOperator<ObjectNode> patch = patchFunction(req, store, name);
+    store.updateWith(ns, name, sub, writeOptions(req), false, current -> {
+      if (current == null) {
+        throw ApiException.notFound(store.type().group(), store.type().resource(), name);
+      }
+      ObjectNode patched = patch.apply(current);
       checkKind(store.type(), patched);
+      validateFields(req, store.type(), patched, List.of());
       return patched;
     }).whenComplete((written, err) -> {
       if (err != null) {
@@ -291,6 +418,55 @@ public final class ResourceHandler {
         Responses.write(req, 200, written.object(), format);
       }
     });
+  }
+
+  /**
+   * Server-side apply ({@code application/apply-patch+yaml}): merges the applied configuration into the live
+   * object (or creates it), recording the manager's field ownership; conflicts are 409 unless {@code force}.
+   */
+  private void apply(Request req, GenericStore store, String ns, String name, String sub,
+      Responses.Format format) {
+    String manager = req.param("fieldManager");
+    if (manager == null || manager.isEmpty()) {
+      throw ApiException.invalid("meta.k8s.io", "PatchOptions", "", List.of(new Status.Cause(
+          "FieldValueRequired", "Required value: is required for apply patch", "fieldManager")));
+    }
+    FieldManager fm = store.fieldManager();
+    if (fm == null) {
+      throw ApiException.unsupportedMediaType("application/json-patch+json, application/merge-patch+json");
+    }
+    Boolean forceParam = req.boolParam("force");
+    boolean force = forceParam != null && forceParam;
+    Codecs.Decoded decoded = Codecs.readObjectStrict(requireBody(req), MediaType.YAML);
+    ObjectNode config = decoded.object();
+    validateFields(req, store.type(), config, decoded.strictErrors());
+    Options.Write base = writeOptions(req);
+    Options.Write options = new Options.Write(base.dryRun(), manager, base.user(), true);
+    store.updateWith(ns, name, sub, options, sub.isEmpty(), current -> {
+      ObjectNode merged = fm.apply(current, config, manager, sub, force, store.type().apiVersion(),
+          store.clock().instant());
+      FieldManager.checkName(merged, name);
+      if (store.type().namespaced()) {
+        String bodyNs = ObjectMeta.namespace(merged);
+        if (bodyNs != null && !bodyNs.isEmpty() && !bodyNs.equals(ns)) {
+          throw ApiException.badRequest(
+              "the namespace of the provided object does not match the namespace sent on the request");
+        }
+      }
+      return merged;
+    }).whenComplete((written, err) -> {
+      if (err != null) {
+        Responses.writeError(req, err);
+      } else {
+        Responses.write(req, written.created() ? 201 : 200, written.object(), format);
+      }
+    });
+  }
+
+  private static String patchType(Request req) {
+    String contentType = req.exchange().header("Content-Type");
+    return contentType == null ? "" : MediaType.parse(contentType).map(m -> m.type() + "/" + m.subtype())
+        .orElse("");
   }
 
   private static ObjectNode asObject(JsonNode n) {
@@ -321,9 +497,17 @@ public final class ResourceHandler {
     });
   }
 
+  /** DeleteOptions from the query alone (the body is something else, e.g. an Eviction). */
+  static Options.Delete deleteOptionsFromQuery(Request req) {
+    return deleteOptions(req, new byte[0]);
+  }
+
   /** DeleteOptions from the body (when present) or the query. */
   static Options.Delete deleteOptions(Request req) {
-    byte[] body = req.exchange().body();
+    return deleteOptions(req, req.exchange().body());
+  }
+
+  private static Options.Delete deleteOptions(Request req, byte[] body) {
     Long grace = req.longParam("gracePeriodSeconds");
     String policy = req.param("propagationPolicy");
     Boolean orphan = req.boolParam("orphanDependents");
@@ -386,7 +570,10 @@ public final class ResourceHandler {
 
   private void watch(Request req, GenericStore store, String ns) {
     Options.Read options = readOptions(req, true);
-    WatchResponder responder = new WatchResponder(req);
+    Responses.Negotiated n = Responses.negotiate(req, true);
+    TableOptions.IncludeObject include = TableOptions.IncludeObject.parse(req.param("includeObject"));
+    WatchResponder responder = new WatchResponder(req, n.contentType(false),
+        views.watchEvents(n, store.type(), include));
     WatchSession session = new WatchSession(store, ns, options, responder, timer, timing);
     responder.open();
     watches.add(session);

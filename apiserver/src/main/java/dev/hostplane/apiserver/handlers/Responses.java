@@ -5,6 +5,7 @@ import dev.hostplane.apiserver.api.ApiException;
 import dev.hostplane.apiserver.api.Codecs;
 import dev.hostplane.apiserver.api.MediaType;
 import dev.hostplane.apiserver.api.Status;
+import dev.hostplane.apiserver.printers.TableOptions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,33 +26,80 @@ public final class Responses {
   private Responses() {}
 
   /**
-   * The first acceptable format in the client's Accept header (q-values respected); JSON when the header is absent
-   * or allows anything. Media types we cannot produce (Table, protobuf) are skipped when the client offered a
-   * fallback; a header naming only those is answered with 406.
+   * What the client asked to receive: an encoding and a view (the object itself, a {@code meta.k8s.io} Table, or
+   * PartialObjectMetadata), chosen from the Accept header in the client's order of preference.
    */
-  public static Format negotiate(Request req) {
+  public record Negotiated(Format format, View view, TableOptions.Version version) {
+    public static final Negotiated JSON_OBJECT = new Negotiated(Format.JSON, View.OBJECT, TableOptions.Version.V1);
+
+    private String versionName() {
+      return version.apiVersion().substring("meta.k8s.io/".length());
+    }
+
+    /** The Content-Type of a response in this form; {@code list} picks PartialObjectMetadataList. */
+    public String contentType(boolean list) {
+      String base = format == Format.YAML ? YAML : JSON;
+      return switch (view) {
+        case OBJECT -> base;
+        case TABLE -> base + ";as=Table;v=" + versionName() + ";g=meta.k8s.io";
+        case PARTIAL_METADATA -> base + ";as=" + (list ? "PartialObjectMetadataList" : "PartialObjectMetadata")
+            + ";v=" + versionName() + ";g=meta.k8s.io";
+      };
+    }
+  }
+
+  /** The shape of the response body. */
+  public enum View { OBJECT, TABLE, PARTIAL_METADATA }
+
+  /**
+   * The first acceptable form in the client's Accept header (q-values respected); JSON when the header is absent
+   * or allows anything. With {@code views} false (writes, discovery) Table and PartialObjectMetadata entries are
+   * skipped. Forms we cannot produce are skipped when the client offered a fallback; a header naming only those is
+   * answered with 406, as upstream.
+   */
+  public static Negotiated negotiate(Request req, boolean views) {
     String accept = req.exchange().header("Accept");
     if (accept == null || accept.isBlank()) {
-      return Format.JSON;
+      return Negotiated.JSON_OBJECT;
     }
-    List<MediaType> offered = MediaType.parseAccept(accept);
-    for (MediaType m : offered) {
-      if (m.parameter("as") != null) {
-        continue; // Table, PartialObjectMetadata, discovery lists: answered elsewhere or not at all
-      }
+    for (MediaType m : MediaType.parseAccept(accept)) {
       String t = m.type() + "/" + m.subtype();
-      switch (t) {
-        case "*/*", "application/*", JSON, "application/json-seq" -> {
-          return Format.JSON;
+      Format format = switch (t) {
+        case "*/*", "application/*", JSON, "application/json-seq" -> Format.JSON;
+        case YAML, "application/x-yaml", "text/yaml" -> Format.YAML;
+        default -> null;
+      };
+      if (format == null) {
+        continue;
+      }
+      String as = m.parameter("as");
+      if (as == null) {
+        return new Negotiated(format, View.OBJECT, TableOptions.Version.V1);
+      }
+      if (!views || !"meta.k8s.io".equals(m.parameter("g"))) {
+        continue;
+      }
+      java.util.Optional<TableOptions.Version> v = TableOptions.Version.of(m.parameter("v"));
+      if (v.isEmpty()) {
+        continue;
+      }
+      switch (as) {
+        case "Table" -> {
+          return new Negotiated(format, View.TABLE, v.get());
         }
-        case YAML, "application/x-yaml", "text/yaml" -> {
-          return Format.YAML;
+        case "PartialObjectMetadata", "PartialObjectMetadataList" -> {
+          return new Negotiated(format, View.PARTIAL_METADATA, v.get());
         }
         default -> { }
       }
     }
     throw ApiException.notAcceptable(
         "only the following media types are accepted: application/json, application/yaml");
+  }
+
+  /** {@link #negotiate(Request, boolean)} for plain objects. */
+  public static Format negotiate(Request req) {
+    return negotiate(req, false).format();
   }
 
   public static void write(Request req, int code, JsonNode body) {
@@ -65,16 +113,16 @@ public final class Responses {
   }
 
   public static void write(Request req, int code, JsonNode body, Format format) {
+    write(req, code, body, new Negotiated(format, View.OBJECT, TableOptions.Version.V1), false);
+  }
+
+  /** Writes {@code body}, already in the negotiated view, labelled with the negotiated Content-Type. */
+  public static void write(Request req, int code, JsonNode body, Negotiated n, boolean list) {
     Map<String, String> headers = new LinkedHashMap<>();
-    byte[] bytes;
-    if (format == Format.YAML) {
-      headers.put("Content-Type", YAML);
-      bytes = Codecs.writeYaml(body);
-    } else {
-      headers.put("Content-Type", JSON);
-      bytes = Codecs.writeJson(body);
-    }
+    headers.put("Content-Type", n.contentType(list));
+    byte[] bytes = n.format() == Format.YAML ? Codecs.writeYaml(body) : Codecs.writeJson(body);
     headers.put("Cache-Control", "no-cache, private");
+    addWarnings(req, headers);
     req.exchange().respond(code, headers, bytes);
   }
 
@@ -92,7 +140,51 @@ public final class Responses {
     Map<String, String> headers = new LinkedHashMap<>(extraHeaders);
     headers.put("Content-Type", JSON);
     headers.put("Cache-Control", "no-cache, private");
+    addWarnings(req, headers);
     req.exchange().respond(status.code(), headers, Codecs.writeJson(status.toJson()));
+  }
+
+  /**
+   * The request's warnings as one {@code Warning} header, comma-separated, each as upstream writes it:
+   * {@code 299 - "text"} with the text quoted as Go's strconv.Quote does.
+   */
+  static void addWarnings(Request req, Map<String, String> headers) {
+    List<String> warnings = req == null ? List.of() : req.warnings();
+    if (warnings.isEmpty()) {
+      return;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String w : warnings) {
+      if (sb.length() > 0) {
+        sb.append(", ");
+      }
+      sb.append("299 - ").append(goQuote(w));
+    }
+    headers.put("Warning", sb.toString());
+  }
+
+  static String goQuote(String s) {
+    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\t' -> sb.append("\\t");
+        case '\r' -> sb.append("\\r");
+        default -> {
+          if (c < 0x20 || c == 0x7f) {
+            sb.append(String.format("\\x%02x", (int) c));
+          } else if (c > 0x7f) {
+            sb.append(String.format("\\u%04x", (int) c)); // header values stay ASCII; Go's Unquote reads it
+          } else {
+            sb.append(c);
+          }
+        }
+      }
+    }
+    return sb.append('"').toString();
   }
 
   static Status statusOf(Throwable err, Request req) {

@@ -19,16 +19,25 @@ final class WatchResponder implements WatchSession.EventSink {
   static final long MAX_PENDING_BYTES = 16L << 20;
 
   private final Request req;
+  private final String contentType;
+  private final java.util.function.BiFunction<String, ObjectNode, ObjectNode> view;
   private volatile HttpExchange.ResponseStream stream;
   private final AtomicLong pendingSinceBlocked = new AtomicLong(-1);
 
-  WatchResponder(Request req) {
+  /**
+   * @param view turns each event's object into the negotiated view (Table rows, PartialObjectMetadata); called in
+   *     event order, on one thread at a time
+   */
+  WatchResponder(Request req, String contentType,
+      java.util.function.BiFunction<String, ObjectNode, ObjectNode> view) {
     this.req = req;
+    this.contentType = contentType;
+    this.view = view;
   }
 
   void open() {
     stream = req.exchange().startStream(200, Map.of(
-        "Content-Type", "application/json",
+        "Content-Type", contentType,
         "Cache-Control", "no-cache, private"));
   }
 
@@ -40,7 +49,7 @@ final class WatchResponder implements WatchSession.EventSink {
     }
     ObjectNode ev = JsonNodeFactory.instance.objectNode();
     ev.put("type", type);
-    ev.set("object", object);
+    ev.set("object", type.equals("ERROR") ? object : view.apply(type, object));
     byte[] json = Codecs.writeJson(ev);
     byte[] line = new byte[json.length + 1];
     System.arraycopy(json, 0, line, 0, json.length);

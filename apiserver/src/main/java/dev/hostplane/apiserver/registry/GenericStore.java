@@ -9,6 +9,7 @@ import dev.hostplane.apiserver.admission.Attributes;
 import dev.hostplane.apiserver.admission.Attributes.Operation;
 import dev.hostplane.apiserver.api.ApiException;
 import dev.hostplane.apiserver.api.Status;
+import dev.hostplane.apiserver.apply.FieldManager;
 import dev.hostplane.apiserver.registry.internal.ContinueToken;
 import dev.hostplane.apiserver.registry.internal.StoredCodec;
 import dev.hostplane.apiserver.storage.ListOptions;
@@ -49,8 +50,22 @@ public final class GenericStore {
   private final Admission admission;
   private final Clock clock;
   private final String prefix;
+  private final FieldManager fieldManager;
+  private final dev.hostplane.apiserver.patch.PatchSchema patchSchema;
 
   public GenericStore(ResourceType type, Storage storage, Admission admission, Clock clock, String storagePrefix) {
+    this(type, storage, admission, clock, storagePrefix, null, dev.hostplane.apiserver.patch.PatchSchema.UNKNOWN);
+  }
+
+  /**
+   * @param fieldManager tracks managedFields of writes and performs server-side apply; null for types without a
+   *     schema (no tracking)
+   * @param patchSchema the merge schema of this type's version, for strategic merge patch; UNKNOWN when none
+   */
+  public GenericStore(ResourceType type, Storage storage, Admission admission, Clock clock, String storagePrefix,
+      FieldManager fieldManager, dev.hostplane.apiserver.patch.PatchSchema patchSchema) {
+    this.fieldManager = fieldManager;
+    this.patchSchema = patchSchema;
     this.type = type;
     this.storage = storage;
     this.codec = new StoredCodec(type);
@@ -66,6 +81,20 @@ public final class GenericStore {
 
   public Storage storage() {
     return storage;
+  }
+
+  /** The field manager of this type (server-side apply), or null when the type has no schema. */
+  public FieldManager fieldManager() {
+    return fieldManager;
+  }
+
+  /** The merge schema of this type's version (strategic merge patch). */
+  public dev.hostplane.apiserver.patch.PatchSchema patchSchema() {
+    return patchSchema;
+  }
+
+  public Clock clock() {
+    return clock;
   }
 
   /** The key of one object. */
@@ -195,8 +224,7 @@ public final class GenericStore {
       if ((name == null || name.isEmpty()) && generateName != null && !generateName.isEmpty()) {
         meta.put("name", generateName(generateName));
       }
-      ObjectNode storageObj = toStorage(obj);
-      type.strategy().applyDefaults(storageObj);
+      ObjectNode storageObj = track(null, toStorage(obj), "", options);
       Attributes attrs = new Attributes(Operation.CREATE, type, namespace, ObjectMeta.name(storageObj), "",
           storageObj, null, options.dryRun(), options.user());
       java.util.concurrent.atomic.AtomicBoolean prepared = new java.util.concurrent.atomic.AtomicBoolean();
@@ -243,6 +271,26 @@ public final class GenericStore {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * Defaults {@code next}, then records field ownership of the change from {@code old} (null on create) in
+   * managedFields, as upstream does before admission and the strategy. A server-side apply has already recorded
+   * its ownership, so only defaults apply then.
+   */
+  private ObjectNode track(ObjectNode old, ObjectNode next, String subresource, Options.Write options) {
+    type.strategy().applyDefaults(next);
+    if (fieldManager == null || options.applyPatch()) {
+      return next;
+    }
+    String manager = options.fieldManager() == null || options.fieldManager().isEmpty() ? "unknown"
+        : options.fieldManager();
+    ObjectNode tracked = fieldManager.update(old, next, manager, subresource, type.apiVersion(), clock.instant());
+    if (tracked != next) {
+      next.removeAll();
+      next.setAll(tracked);
+    }
+    return next;
   }
 
   private void prepareForCreate(ObjectNode obj) {
@@ -322,8 +370,7 @@ public final class GenericStore {
             "Precondition failed: UID in precondition: " + requestedUid + ", UID in object meta: " + currentUid);
       }
       ObjectNode old = codec.decodeStorage(current);
-      ObjectNode next = toStorage(desired);
-      type.strategy().applyDefaults(next);
+      ObjectNode next = track(old, toStorage(desired), subresource, options);
       Attributes attrs = new Attributes(Operation.UPDATE, type, namespace, name, subresource, next, old,
           options.dryRun(), options.user());
       return admission.admit(attrs).thenCompose(v -> {
@@ -432,8 +479,7 @@ public final class GenericStore {
       Options.Write options) {
     checkIdentity(obj, namespace, name);
     ObjectMeta.meta(obj).remove("resourceVersion");
-    ObjectNode storageObj = toStorage(obj);
-    type.strategy().applyDefaults(storageObj);
+    ObjectNode storageObj = track(null, toStorage(obj), "", options);
     Attributes attrs = new Attributes(Operation.CREATE, type, namespace, name, "", storageObj, null,
         options.dryRun(), options.user());
     return admission.admit(attrs).thenCompose(v -> {
@@ -481,6 +527,7 @@ public final class GenericStore {
       JsonNode part = finalize ? next.path("spec").get("finalizers") : next.get("status");
       next.removeAll();
       next.setAll(old.deepCopy());
+      JsonNode managed = ObjectMeta.meta(next).get("managedFields");
       ObjectNode target = finalize ? ObjectMeta.child(next, "spec") : next;
       String field = finalize ? "finalizers" : "status";
       if (part != null) {
@@ -489,6 +536,9 @@ public final class GenericStore {
         target.remove(field);
       }
       ObjectMeta.meta(next).remove("resourceVersion");
+      if (managed != null) {
+        ObjectMeta.meta(next).set("managedFields", managed); // ownership recorded for this subresource write
+      }
       return;
     }
     for (String f : List.of("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
@@ -527,6 +577,22 @@ public final class GenericStore {
       o.remove("kind");
     }
     return !a.equals(b);
+  }
+
+  /**
+   * Writes {@code transform(current)} with compare-and-swap retries but without strategy or admission: for
+   * subresources that enforce their own rules (pod binding). The transform must keep identity fields.
+   */
+  public CompletionStage<ObjectNode> updateDirect(String namespace, String name, Transform transform) {
+    return storage.guaranteedUpdate(key(namespace, name), false, current -> {
+      ObjectNode next = toStorage(transform.apply(codec.decode(current)));
+      return CompletableFuture.completedFuture(codec.encode(next));
+    }).handle((stored, err) -> {
+      if (err != null) {
+        throw translate(err, name);
+      }
+      return codec.decode(stored);
+    });
   }
 
   // ---------------------------------------------------------------------------------------------- delete

@@ -8,9 +8,17 @@ import dev.hostplane.apiserver.authn.UserInfo;
 public final class Options {
   private Options() {}
 
-  /** create, update and patch. */
-  public record Write(boolean dryRun, String fieldManager, UserInfo user) {
-    public static final Write DEFAULT = new Write(false, null, UserInfo.ANONYMOUS);
+  /**
+   * create, update and patch. {@code fieldManager} is the manager recorded in managedFields (already defaulted
+   * from the User-Agent by the handler); {@code applyPatch} marks a server-side apply, whose field ownership the
+   * apply itself records.
+   */
+  public record Write(boolean dryRun, String fieldManager, UserInfo user, boolean applyPatch) {
+    public static final Write DEFAULT = new Write(false, null, UserInfo.ANONYMOUS, false);
+
+    public Write(boolean dryRun, String fieldManager, UserInfo user) {
+      this(dryRun, fieldManager, user, false);
+    }
   }
 
   /** delete and deletecollection ({@code metav1.DeleteOptions}). */

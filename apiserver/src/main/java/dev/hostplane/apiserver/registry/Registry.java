@@ -2,6 +2,8 @@ package dev.hostplane.apiserver.registry;
 
 import dev.hostplane.apiserver.admission.Admission;
 import dev.hostplane.apiserver.api.ApiException;
+import dev.hostplane.apiserver.apply.FieldManager;
+import dev.hostplane.apiserver.patch.PatchSchema;
 import dev.hostplane.apiserver.storage.Storage;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -18,10 +20,25 @@ public final class Registry {
   private final Map<ResourceType, GenericStore> stores = new LinkedHashMap<>();
 
   public Registry(ResourceCatalog catalog, Storage storage, Admission admission, Clock clock, String prefix) {
+    this(catalog, storage, admission, clock, prefix, gvk -> null);
+  }
+
+  /**
+   * @param schemas the merge schema of a kind (storage version), or null when it has none; types with a schema get
+   *     managedFields tracking
+   */
+  public Registry(ResourceCatalog catalog, Storage storage, Admission admission, Clock clock, String prefix,
+      java.util.function.Function<GroupVersionKind, PatchSchema> schemas) {
     this.catalog = catalog;
     this.storage = storage;
     for (ResourceType t : catalog.all()) {
-      stores.put(t, new GenericStore(t, storage, admission, clock, prefix));
+      ResourceType storageType = catalog.byStorage(t.storageResource()).get(0);
+      PatchSchema storageSchema = schemas.apply(storageType.gvk());
+      PatchSchema ownSchema = schemas.apply(t.gvk());
+      FieldManager fm = storageSchema == null ? null
+          : new FieldManager(storageSchema, storageType.kind(), t.hasStatus());
+      stores.put(t, new GenericStore(t, storage, admission, clock, prefix, fm,
+          ownSchema == null ? PatchSchema.UNKNOWN : ownSchema));
     }
   }
 

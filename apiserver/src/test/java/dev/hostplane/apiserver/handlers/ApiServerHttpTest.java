@@ -151,6 +151,41 @@ class ApiServerHttpTest {
   }
 
   @Test
+  void tablesAndPartialObjectMetadata() throws Exception {
+    String name = "tbl" + SEQ.incrementAndGet();
+    server.send("POST", "/api/v1/namespaces/t/configmaps", "application/json", cm(name));
+    String table = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;"
+        + "g=meta.k8s.io,application/json";
+    HttpResponse<String> list = server.send(HttpRequest.newBuilder(server.uri("/api/v1/namespaces/t/configmaps"))
+        .header("Accept", table).build());
+    assertEquals("application/json;as=Table;v=v1;g=meta.k8s.io",
+        list.headers().firstValue("Content-Type").orElse(""));
+    JsonNode t = TestApiServer.json(list);
+    assertEquals("Table", t.path("kind").asText());
+    assertEquals("Name", t.path("columnDefinitions").get(0).path("name").asText());
+    assertEquals("Data", t.path("columnDefinitions").get(1).path("name").asText());
+    boolean found = false;
+    for (JsonNode row : t.path("rows")) {
+      if (row.path("cells").get(0).asText().equals(name)) {
+        found = true;
+        assertEquals(1, row.path("cells").get(1).asInt());
+        assertEquals("PartialObjectMetadata", row.path("object").path("kind").asText());
+      }
+    }
+    assertTrue(found);
+    HttpResponse<String> bad = server.send(HttpRequest.newBuilder(server.uri(
+        "/api/v1/namespaces/t/configmaps?includeObject=Everything")).header("Accept", table).build());
+    assertEquals(400, bad.statusCode());
+    HttpResponse<String> pom = server.send(HttpRequest.newBuilder(server.uri("/api/v1/namespaces/t/configmaps"))
+        .header("Accept", "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io").build());
+    assertEquals("PartialObjectMetadataList", TestApiServer.json(pom).path("kind").asText());
+    assertTrue(TestApiServer.json(pom).path("items").get(0).path("data").isMissingNode());
+    HttpResponse<String> v2 = server.send(HttpRequest.newBuilder(server.uri("/api/v1/namespaces/t/configmaps"))
+        .header("Accept", "application/json;as=Table;v=v2;g=meta.k8s.io").build());
+    assertEquals(406, v2.statusCode(), "no fallback offered");
+  }
+
+  @Test
   void aggregatedDiscoveryUsesTheExactContentType() throws Exception {
     for (String v : List.of("v2", "v2beta1")) {
       String type = "application/json;g=apidiscovery.k8s.io;v=" + v + ";as=APIGroupDiscoveryList";

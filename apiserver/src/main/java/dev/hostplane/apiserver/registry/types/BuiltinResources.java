@@ -82,10 +82,13 @@ public final class BuiltinResources {
     b.add("", "v1", "PersistentVolume", "persistentvolumes", false).shortNames("pv").status()
         .strategy(new PersistentVolumeStrategy()).done();
     b.add("", "v1", "Pod", "pods", true).shortNames("po").categories(ALL).status()
+        .subresource("binding", "", "v1", "Binding", "create")
+        .subresource("eviction", "policy", "v1", "Eviction", "create")
         .strategy(new PodStrategy()).done();
     b.add("", "v1", "PodTemplate", "podtemplates", true).strategy(new PodTemplateStrategy()).done();
     b.add("", "v1", "ReplicationController", "replicationcontrollers", true).shortNames("rc").categories(ALL)
-        .status().strategy(new ReplicationControllerStrategy()).done();
+        .status().subresource("scale", "autoscaling", "v1", "Scale", "get", "patch", "update")
+        .strategy(new ReplicationControllerStrategy()).done();
     b.add("", "v1", "ResourceQuota", "resourcequotas", true).shortNames("quota").status()
         .strategy(new ResourceQuotaStrategy()).done();
     b.add("", "v1", "Secret", "secrets", true).strategy(new SecretStrategy()).done();
@@ -101,10 +104,13 @@ public final class BuiltinResources {
     b.add("apps", "v1", "DaemonSet", "daemonsets", true).shortNames("ds").categories(ALL).status()
         .strategy(new DaemonSetStrategy()).done();
     b.add("apps", "v1", "Deployment", "deployments", true).shortNames("deploy").categories(ALL).status()
+        .subresource("scale", "autoscaling", "v1", "Scale", "get", "patch", "update")
         .strategy(new DeploymentStrategy()).done();
     b.add("apps", "v1", "ReplicaSet", "replicasets", true).shortNames("rs").categories(ALL).status()
+        .subresource("scale", "autoscaling", "v1", "Scale", "get", "patch", "update")
         .strategy(new ReplicaSetStrategy()).done();
     b.add("apps", "v1", "StatefulSet", "statefulsets", true).shortNames("sts").categories(ALL).status()
+        .subresource("scale", "autoscaling", "v1", "Scale", "get", "patch", "update")
         .strategy(new StatefulSetStrategy()).done();
   }
 

@@ -153,19 +153,22 @@ public final class NettyServer {
       return terminated;
     }
     log.info("shutting down: draining {} connections for up to {}", connections.size(), grace);
-    listener.close();
-    for (Channel ch : connections) {
-      // Thread hop: each connection's handler runs on its own event loop.
-      ch.eventLoop().execute(() -> {
-        ServerConnection c = ch.attr(ServerConnection.KEY).get();
-        if (c != null) {
-          c.beginShutdown();
-        }
-      });
-    }
-    if (connections.isEmpty()) {
-      drained.complete(null);
-    }
+    // Connections are asked to drain only once the listener is closed, so that a client told to go away (GOAWAY,
+    // Connection: close) cannot reconnect to this server.
+    listener.close().addListener(closed -> {
+      for (Channel ch : connections) {
+        // Thread hop: each connection's handler runs on its own event loop.
+        ch.eventLoop().execute(() -> {
+          ServerConnection c = ch.attr(ServerConnection.KEY).get();
+          if (c != null) {
+            c.beginShutdown();
+          }
+        });
+      }
+      if (connections.isEmpty()) {
+        drained.complete(null);
+      }
+    });
     EventLoop timer = acceptor.next();
     io.netty.util.concurrent.ScheduledFuture<?> deadline = timer.schedule(() -> {
       if (!drained.isDone()) {
