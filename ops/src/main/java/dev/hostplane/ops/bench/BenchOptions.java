@@ -1,0 +1,113 @@
+package dev.hostplane.ops.bench;
+
+import dev.hostplane.apiserver.config.Flags;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What {@code hostplane bench} was asked to do: the parsed command line. Immutable.
+ *
+ * @param duration how long each timed phase (create, get) runs
+ * @param watchRate ConfigMap updates per second during the watch phase
+ * @param skip phases not to run, a subset of {@link #PHASES}
+ */
+public record BenchOptions(
+    Path kubeconfig,
+    String namespace,
+    int concurrency,
+    int connections,
+    Duration duration,
+    int objects,
+    int watchers,
+    int watchEvents,
+    int watchRate,
+    int payloadBytes,
+    Set<String> skip,
+    boolean keep) {
+
+  /** Every phase, in the order they run. */
+  public static final List<String> PHASES = List.of("create", "get", "list", "watch", "memory");
+
+  public BenchOptions {
+    skip = Set.copyOf(skip);
+  }
+
+  public boolean runs(String phase) {
+    return !skip.contains(phase);
+  }
+
+  /** The namespace of the list phase. */
+  public String listNamespace() {
+    return namespace + "-list";
+  }
+
+  /** The flags, with defaults taken from {@code env} ({@code KUBECONFIG}) and the user's home directory. */
+  public static Flags flags(Map<String, String> env, String userHome) {
+    return new Flags()
+        .declare("kubeconfig", ClientConfig.defaultPath(env, userHome).toString(),
+            "Path to the kubeconfig of the apiserver to drive (its current context is used).")
+        .declare("namespace", "hostplane-bench", "Namespace to work in, created if missing; the list phase uses "
+            + "<namespace>-list. Namespaces the bench created (or labelled earlier) are deleted at the end.")
+        .declare("concurrency", "64", "Requests in flight during the create and get phases.")
+        .declare("connections", "4", "HTTP/2 connections to spread the requests and watches over.")
+        .declare("duration", "10s", "How long each of the create and get phases runs.")
+        .declare("objects", "10000", "ConfigMaps in the list phase's namespace.")
+        .declare("watchers", "100", "Concurrent watches in the watch phase.")
+        .declare("watch-events", "500", "ConfigMap updates each watcher must receive.")
+        .declare("watch-rate", "100", "Updates per second during the watch phase.")
+        .declare("payload-bytes", "1024", "Size of each ConfigMap's data payload.")
+        .declare("skip", "", "Comma-separated phases to skip: " + String.join(",", PHASES) + ".")
+        .declareBool("keep", false, "Keep the bench namespaces and their objects at the end.")
+        .declareBool("help", false, "Print this help.");
+  }
+
+  /** Reads parsed flags; invalid values fail with {@link Flags.FlagException} naming the flag. */
+  public static BenchOptions from(Flags f) {
+    Set<String> skip = new LinkedHashSet<>(f.list("skip"));
+    for (String s : skip) {
+      if (!PHASES.contains(s)) {
+        throw new Flags.FlagException("invalid argument \"" + s + "\" for \"--skip\" flag: expected some of "
+            + String.join(",", PHASES));
+      }
+    }
+    Duration duration = f.duration("duration");
+    if (duration.isZero() || duration.isNegative()) {
+      throw new Flags.FlagException("invalid argument for \"--duration\" flag: must be positive");
+    }
+    String ns = f.string("namespace");
+    if (!ns.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?") || ns.length() > 58) {
+      throw new Flags.FlagException("invalid argument \"" + ns + "\" for \"--namespace\" flag: must be a DNS "
+          + "label of at most 58 characters (the list phase appends -list)");
+    }
+    return new BenchOptions(
+        Path.of(f.string("kubeconfig")),
+        ns,
+        positive(f, "concurrency"),
+        positive(f, "connections"),
+        duration,
+        atLeast(f, "objects", 0),
+        positive(f, "watchers"),
+        positive(f, "watch-events"),
+        positive(f, "watch-rate"),
+        atLeast(f, "payload-bytes", 0),
+        skip,
+        f.bool("keep"));
+  }
+
+  private static int positive(Flags f, String name) {
+    return atLeast(f, name, 1);
+  }
+
+  private static int atLeast(Flags f, String name, int min) {
+    int v = f.integer(name);
+    if (v < min) {
+      throw new Flags.FlagException("invalid argument \"" + v + "\" for \"--" + name + "\" flag: must be >= "
+          + min);
+    }
+    return v;
+  }
+}

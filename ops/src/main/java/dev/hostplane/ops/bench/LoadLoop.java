@@ -1,0 +1,95 @@
+package dev.hostplane.ops.bench;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A closed loop: keeps {@code concurrency} requests in flight, each completion starting the next, until the
+ * deadline passes or {@code maxOps} requests were started; then waits for those in flight. Latency is measured
+ * from submission to the end of the response. A request that fails below HTTP (reset, closed connection) also
+ * stops its slot, so a dead server ends the loop quickly instead of spinning.
+ *
+ * <p>Threading: {@link #run} blocks the calling thread (never an event loop); the {@link Operation} is called on
+ * event-loop threads, concurrently.
+ */
+public final class LoadLoop {
+  /** What each request of the loop is. Called concurrently from event loops: must be thread-safe and quick. */
+  public interface Operation {
+    HttpRequest request(long index);
+
+    /** Whether {@code response} counts as a success (default: a 2xx status). */
+    default boolean succeeded(long index, HttpResponse response) {
+      return response.ok();
+    }
+  }
+
+  /** The outcome of a run. */
+  public record Result(long ok, long errors, long elapsedNanos, Latencies.Summary latency, String firstError) {
+    public double perSecond() {
+      return elapsedNanos == 0 ? 0 : ok * 1e9 / elapsedNanos;
+    }
+
+    public double seconds() {
+      return elapsedNanos / 1e9;
+    }
+  }
+
+  private LoadLoop() {}
+
+  public static Result run(Http2Client client, int concurrency, Duration duration, long maxOps,
+      Operation operation) {
+    Latencies latencies = new Latencies();
+    AtomicLong issued = new AtomicLong();
+    AtomicLong ok = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    AtomicReference<String> firstError = new AtomicReference<>();
+    CountDownLatch done = new CountDownLatch(concurrency);
+    long start = System.nanoTime();
+    long deadline = start + duration.toNanos();
+    AtomicLong lastEnd = new AtomicLong(start);
+
+    class Slot {
+      void next() {
+        long i = issued.getAndIncrement();
+        if (i >= maxOps || System.nanoTime() - deadline >= 0) {
+          done.countDown();
+          return;
+        }
+        long t0 = System.nanoTime();
+        // Thread hop: the completion runs on the connection's event loop, which also starts the next request.
+        client.send(operation.request(i)).whenComplete((response, failure) -> {
+          long t1 = System.nanoTime();
+          lastEnd.accumulateAndGet(t1, Math::max);
+          if (failure == null && operation.succeeded(i, response)) {
+            ok.incrementAndGet();
+            latencies.record(t1 - t0);
+            next();
+          } else if (failure == null) {
+            errors.incrementAndGet();
+            firstError.compareAndSet(null, response.describe());
+            next();
+          } else {
+            errors.incrementAndGet();
+            firstError.compareAndSet(null, Http2Client.describe(failure));
+            done.countDown();
+          }
+        });
+      }
+    }
+    for (int i = 0; i < concurrency; i++) {
+      new Slot().next();
+    }
+    try {
+      if (!done.await(duration.toMillis() + 120_000, TimeUnit.MILLISECONDS)) {
+        throw new BenchException("requests still in flight two minutes after the phase ended");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BenchException("interrupted");
+    }
+    return new Result(ok.get(), errors.get(), lastEnd.get() - start, latencies.summary(), firstError.get());
+  }
+}
