@@ -14,6 +14,7 @@ public final class Main {
     try {
       int code = switch (command) {
         case "apiserver" -> ApiServerCommand.run(rest);
+        case "bench" -> BenchCommand.run(rest);
         case "version", "--version" -> {
           System.out.println(dev.hostplane.apiserver.discovery.Version.info().toPrettyString());
           yield 0;
