@@ -97,7 +97,7 @@ public final class ResourceHandler {
     }
     switch (info.verb()) {
       case "get" -> read(req, type, false, store.get(ns, name, readOptions(req, false)));
-      case "list" -> read(req, type, true, store.list(emptyToNull(ns), readOptions(req, true)));
+      case "list" -> list(req, type, store, emptyToNull(ns));
       case "watch" -> watch(req, store, emptyToNull(ns));
       case "create" -> {
         requireNamespaceForCreate(type, info);
@@ -233,6 +233,51 @@ public final class ResourceHandler {
 
   private static String emptyToNull(String s) {
     return s == null || s.isEmpty() ? null : s;
+  }
+
+  /**
+   * A list: plain JSON lists without selectors are assembled from the stored bytes (no decode, no re-encode);
+   * everything else goes through the object path.
+   */
+  private void list(Request req, ResourceType type, GenericStore store, String ns) {
+    Options.Read options = readOptions(req, true);
+    Responses.Negotiated n = Responses.negotiate(req, true, type);
+    if (n.view() != Responses.View.OBJECT || n.format() != Responses.Format.JSON || !store.canListRaw(options)) {
+      read(req, type, true, store.list(ns, options));
+      return;
+    }
+    store.listRaw(ns, options).whenComplete((raw, err) -> {
+      if (err != null) {
+        Responses.writeError(req, err);
+        return;
+      }
+      byte[] head = ("{\"kind\":\"" + type.listKind() + "\",\"apiVersion\":\"" + type.apiVersion()
+          + "\",\"metadata\":").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] meta = trimNewline(Codecs.writeJson(raw.listMeta()));
+      int size = head.length + meta.length + 12 + 2;
+      for (byte[] item : raw.items()) {
+        size += item.length + 1;
+      }
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(size);
+      out.writeBytes(head);
+      out.writeBytes(meta);
+      out.writeBytes(",\"items\":[".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      boolean first = true;
+      for (byte[] item : raw.items()) {
+        if (!first) {
+          out.write(',');
+        }
+        first = false;
+        out.writeBytes(trimNewline(item));
+      }
+      out.writeBytes("]}\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      req.exchange().respond(200, Map.of("Content-Type", "application/json", "Cache-Control",
+          "no-cache, private"), out.toByteArray());
+    });
+  }
+
+  private static byte[] trimNewline(byte[] b) {
+    return b.length > 0 && b[b.length - 1] == '\n' ? java.util.Arrays.copyOf(b, b.length - 1) : b;
   }
 
   /** Answers a get or list in the view the client negotiated (object, Table, PartialObjectMetadata). */

@@ -169,6 +169,53 @@ public final class GenericStore {
 
   private record Page(List<ObjectNode> items, long revision, String nextKey, long remaining) {}
 
+  /** A list as encoded JSON: the list envelope's metadata and each item's bytes (resourceVersion set). */
+  public record RawList(ObjectNode listMeta, List<byte[]> items) {}
+
+  /**
+   * True when {@link #listRaw} can answer {@code options}: no selectors, and this type's version is the storage
+   * version (stored bytes are served as they are).
+   */
+  public boolean canListRaw(Options.Read options) {
+    return Selection.isEverything(options) && type.converter() == VersionConverter.IDENTITY;
+  }
+
+  /**
+   * A list served from the stored bytes without decoding them: the fast path for large unfiltered lists. Same
+   * resourceVersion, paging and continue semantics as {@link #list}. Only valid when {@link #canListRaw}.
+   */
+  public CompletionStage<RawList> listRaw(String namespace, Options.Read options) {
+    ListPlan plan;
+    try {
+      plan = ListPlan.of(options, listPrefix(namespace));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return ResourceVersions.awaitRevision(storage, plan.minimumRevision())
+        .thenCompose(v -> storage.list(plan.prefix(), new ListOptions(plan.revision(), options.limit(),
+            plan.startKey())))
+        .handle((result, err) -> {
+          if (err != null) {
+            throw translateList(err, plan);
+          }
+          List<byte[]> items = new ArrayList<>(result.items().size());
+          for (StoredObject so : result.items()) {
+            byte[] b = StoredCodec.withResourceVersion(so);
+            items.add(b != null ? b : dev.hostplane.apiserver.api.Codecs.writeJson(codec.decode(so)));
+          }
+          ObjectNode meta = NODES.objectNode();
+          meta.put("resourceVersion", Long.toString(result.revision()));
+          if (result.more() && !result.items().isEmpty()) {
+            String last = result.items().get(result.items().size() - 1).key();
+            meta.put("continue", ContinueToken.encode(result.revision(), last + "\u0000", plan.prefix()));
+            if (result.remaining() > 0) {
+              meta.put("remainingItemCount", result.remaining());
+            }
+          }
+          return new RawList(meta, items);
+        });
+  }
+
   /**
    * Reads pages at one revision until {@code limit} matching items are found or the keys run out. The continue key
    * is the key after the last one examined, so that a continued list resumes exactly there.

@@ -191,6 +191,36 @@ class GenericStoreTest {
   }
 
   @Test
+  void rawListMatchesTheDecodedListPageByPage() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      ObjectNode w = widget("r" + i, "red");
+      // Fields in an order the store does not keep: metadata is moved first when stored.
+      ObjectNode reordered = NODES.objectNode();
+      reordered.set("spec", w.get("spec"));
+      reordered.set("metadata", w.get("metadata"));
+      reordered.put("kind", "Widget");
+      reordered.put("apiVersion", "example.dev/v1");
+      await(store.create("ns", reordered, Options.Write.DEFAULT));
+    }
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    String cont = null;
+    do {
+      Options.Read page = new Options.Read(LabelSelector.EVERYTHING, FieldSelector.EVERYTHING, 2, cont, null, null,
+          false, null, null);
+      assertTrue(store.canListRaw(page));
+      ObjectNode decoded = await(store.list("ns", page));
+      GenericStore.RawList raw = await(store.listRaw("ns", page));
+      assertEquals(decoded.get("metadata"), raw.listMeta());
+      assertEquals(decoded.withArray("items").size(), raw.items().size());
+      for (int i = 0; i < raw.items().size(); i++) {
+        assertEquals(decoded.withArray("items").get(i), json.readTree(raw.items().get(i)));
+      }
+      JsonNode c = decoded.path("metadata").get("continue");
+      cont = c == null ? null : c.asText();
+    } while (cont != null);
+  }
+
+  @Test
   void listFiltersByLabelAndField() throws Exception {
     for (int i = 0; i < 6; i++) {
       await(store.create("ns", widget("w" + i, i % 3 == 0 ? "red" : "blue"), Options.Write.DEFAULT));

@@ -21,14 +21,85 @@ public final class StoredCodec {
     this.type = type;
   }
 
-  /** Serializes a storage-version object; removes its resourceVersion in place. */
+  private static final byte[] METADATA_KEY = "\"metadata\":{".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  /**
+   * Serializes a storage-version object; removes its resourceVersion in place. The stored JSON always begins with
+   * {@code apiVersion}, {@code kind} and {@code metadata}, in that order, so that reads can splice the
+   * resourceVersion in without parsing ({@link #withResourceVersion}).
+   */
   public byte[] encode(ObjectNode storageObj) {
     ObjectMeta.meta(storageObj).remove("resourceVersion");
+    canonicalOrder(storageObj);
     try {
       return MAPPER.writeValueAsBytes(storageObj);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialize a JSON tree", e);
     }
+  }
+
+  private static void canonicalOrder(ObjectNode obj) {
+    java.util.Iterator<String> names = obj.fieldNames();
+    String[] expected = {"apiVersion", "kind", "metadata"};
+    boolean ordered = true;
+    for (String e : expected) {
+      if (!names.hasNext() || !names.next().equals(e)) {
+        ordered = false;
+        break;
+      }
+    }
+    if (ordered) {
+      return;
+    }
+    ObjectNode rest = obj.deepCopy();
+    obj.removeAll();
+    for (String e : expected) {
+      com.fasterxml.jackson.databind.JsonNode v = rest.remove(e);
+      if (v != null) {
+        obj.set(e, v);
+      }
+    }
+    obj.setAll(rest);
+  }
+
+  /**
+   * The stored bytes with {@code "resourceVersion":"<modRevision>"} inserted at the start of the top-level
+   * metadata, without parsing; null when the bytes are not in the canonical order (then decode instead). Valid
+   * only for types whose served version is the storage version.
+   */
+  public static byte[] withResourceVersion(StoredObject stored) {
+    byte[] v = stored.value();
+    int at = indexOf(v, METADATA_KEY);
+    if (at < 0 || v.length == 0 || v[0] != '{') {
+      return null;
+    }
+    for (int i = 1; i < at; i++) {
+      if (v[i] == '{' || v[i] == '[') {
+        return null; // something nested precedes metadata: not canonical
+      }
+    }
+    int insert = at + METADATA_KEY.length;
+    boolean empty = insert < v.length && v[insert] == '}';
+    byte[] rv = ("\"resourceVersion\":\"" + stored.modRevision() + "\"" + (empty ? "" : ","))
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] out = new byte[v.length + rv.length];
+    System.arraycopy(v, 0, out, 0, insert);
+    System.arraycopy(rv, 0, out, insert, rv.length);
+    System.arraycopy(v, insert, out, insert + rv.length, v.length - insert);
+    return out;
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   /** The stored object in the storage version, with resourceVersion set. */
