@@ -163,7 +163,7 @@ public final class ResourceHandler {
     CompletionStage<ObjectNode> result = switch (req.info().verb()) {
       case "get" -> ScaleSubresource.get(store, ns, name);
       case "update" -> {
-        ObjectNode body = Codecs.readObject(requireBody(req), bodyType(req));
+        ObjectNode body = decodeAny(req);
         yield ScaleSubresource.update(store, ns, name, writeOptions(req), current -> body);
       }
       case "patch" -> {
@@ -183,7 +183,8 @@ public final class ResourceHandler {
 
   private void podSubresource(Request req, GenericStore pods, String ns, String name, String sub) {
     Responses.Format format = Responses.negotiate(req);
-    ObjectNode body = Codecs.readObject(requireBody(req), bodyType(req));
+    // kubectl 1.32+ drain posts the Eviction as Kubernetes protobuf (typed client), older versions as JSON.
+    ObjectNode body = decodeAny(req);
     CompletionStage<ObjectNode> result = sub.equals("binding")
         ? PodBinding.bind(pods, ns, name, body)
         : PodEviction.evict(pods, stores.apply(catalog.find("policy", "v1", "poddisruptionbudgets").orElseThrow()),
