@@ -12,6 +12,7 @@ import dev.hostplane.apiserver.testing.TestApiServer;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -130,6 +131,19 @@ class SubresourcesHttpTest {
     HttpResponse<String> evicted = server.send(protobufPost("/api/v1/namespaces/s/pods/pb2/eviction", eviction));
     assertEquals(201, evicted.statusCode(), evicted.body());
     assertEquals(404, server.get("/api/v1/namespaces/s/pods/pb2").statusCode());
+
+    // Without eviction, drain deletes with DeleteOptions, protobuf too (and of any group version, as upstream).
+    for (String apiVersion : List.of("v1", "policy/v1")) {
+      server.send("POST", "/api/v1/namespaces/s/pods", "application/json", pod("pb3", "{}"));
+      ObjectNode options = (ObjectNode) JSON.readTree("{\"apiVersion\":\"" + apiVersion + "\","
+          + "\"kind\":\"DeleteOptions\",\"gracePeriodSeconds\":0,\"propagationPolicy\":\"Background\"}");
+      HttpResponse<String> deleted = server.send(HttpRequest.newBuilder(server.uri("/api/v1/namespaces/s/pods/pb3"))
+          .header("Content-Type", KubeProtobuf.MEDIA_TYPE)
+          .method("DELETE", HttpRequest.BodyPublishers.ofByteArray(KubeProtobuf.encode(options)))
+          .build());
+      assertEquals(200, deleted.statusCode(), deleted.body());
+      assertEquals(404, server.get("/api/v1/namespaces/s/pods/pb3").statusCode());
+    }
   }
 
   private static HttpRequest protobufPost(String path, ObjectNode body) {
