@@ -114,10 +114,11 @@ public final class Discovery {
         sr.put("name", t.resource() + "/" + s.name());
         sr.put("singularName", "");
         sr.put("namespaced", t.namespaced());
-        if (!s.group().equals(group)) {
+        // Like upstream (a storage that names its GroupVersionKind), a subresource served in another group or
+        // version carries both: kubectl drain looks for pods/eviction with a non-empty group AND version, and
+        // deletes the pods instead of evicting them when either is missing.
+        if (!s.group().equals(group) || !s.version().equals(version)) {
           sr.put("group", s.group());
-        }
-        if (!s.version().equals(version)) {
           sr.put("version", s.version());
         }
         sr.put("kind", s.kind());

@@ -163,7 +163,7 @@ public final class ResourceHandler {
     CompletionStage<ObjectNode> result = switch (req.info().verb()) {
       case "get" -> ScaleSubresource.get(store, ns, name);
       case "update" -> {
-        ObjectNode body = Codecs.readObject(requireBody(req), bodyType(req));
+        ObjectNode body = decodeAny(req);
         yield ScaleSubresource.update(store, ns, name, writeOptions(req), current -> body);
       }
       case "patch" -> {
@@ -183,7 +183,8 @@ public final class ResourceHandler {
 
   private void podSubresource(Request req, GenericStore pods, String ns, String name, String sub) {
     Responses.Format format = Responses.negotiate(req);
-    ObjectNode body = Codecs.readObject(requireBody(req), bodyType(req));
+    // kubectl 1.32+ drain posts the Eviction as Kubernetes protobuf (typed client), older versions as JSON.
+    ObjectNode body = decodeAny(req);
     CompletionStage<ObjectNode> result = sub.equals("binding")
         ? PodBinding.bind(pods, ns, name, body)
         : PodEviction.evict(pods, stores.apply(catalog.find("policy", "v1", "poddisruptionbudgets").orElseThrow()),
@@ -315,12 +316,16 @@ public final class ResourceHandler {
 
   /** Decodes a body of any supported content type, without kind checks. */
   static ObjectNode decodeAny(Request req) {
-    String contentType = req.exchange().header("Content-Type");
-    if (contentType != null && MediaType.parse(contentType).map(m -> (m.type() + "/" + m.subtype())
-        .equals(KubeProtobuf.MEDIA_TYPE)).orElse(false)) {
+    if (isProtobuf(req)) {
       return KubeProtobuf.decode(requireBody(req));
     }
     return Codecs.readObject(requireBody(req), bodyType(req));
+  }
+
+  private static boolean isProtobuf(Request req) {
+    String contentType = req.exchange().header("Content-Type");
+    return contentType != null && MediaType.parse(contentType).map(m -> (m.type() + "/" + m.subtype())
+        .equals(KubeProtobuf.MEDIA_TYPE)).orElse(false);
   }
 
   /** Decodes a create/update body and checks that its kind and apiVersion agree with the URL. */
@@ -575,7 +580,8 @@ public final class ResourceHandler {
     String uid = null;
     String rv = null;
     if (body.length > 0) {
-      ObjectNode o = Codecs.readObject(body, MediaType.JSON);
+      // Typed clients (kubectl 1.32+, e.g. drain without eviction) send DeleteOptions as Kubernetes protobuf.
+      ObjectNode o = isProtobuf(req) ? KubeProtobuf.decode(body) : Codecs.readObject(body, MediaType.JSON);
       String kind = o.path("kind").asText("");
       if (!kind.isEmpty() && !kind.equals("DeleteOptions")) {
         throw ApiException.badRequest("the body of a delete must be a DeleteOptions, got " + kind);

@@ -223,6 +223,30 @@ class ApiServerHttpTest {
   }
 
   @Test
+  void legacyDiscoveryNamesTheGroupAndVersionOfForeignSubresources() throws Exception {
+    // kubectl drain evicts only when /api/v1 lists pods/eviction with both a group and a version (else it deletes).
+    JsonNode core = TestApiServer.json(server.get("/api/v1"));
+    JsonNode eviction = find(core, "pods/eviction");
+    assertEquals("policy", eviction.path("group").asText(), eviction::toString);
+    assertEquals("v1", eviction.path("version").asText(), eviction::toString);
+    assertEquals("Eviction", eviction.path("kind").asText(), eviction::toString);
+    JsonNode scale = find(TestApiServer.json(server.get("/apis/apps/v1")), "deployments/scale");
+    assertEquals("autoscaling", scale.path("group").asText(), scale::toString);
+    assertEquals("v1", scale.path("version").asText(), scale::toString);
+    JsonNode status = find(core, "pods/status");
+    assertTrue(status.path("group").isMissingNode() && status.path("version").isMissingNode(), status::toString);
+  }
+
+  private static JsonNode find(JsonNode resourceList, String name) {
+    for (JsonNode r : resourceList.path("resources")) {
+      if (r.path("name").asText().equals(name)) {
+        return r;
+      }
+    }
+    throw new AssertionError(name + " not in " + resourceList);
+  }
+
+  @Test
   void healthAndVersion() throws Exception {
     assertEquals("ok", server.get("/healthz").body());
     HttpResponse<String> verbose = server.get("/readyz?verbose");

@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hostplane.apiserver.api.protobuf.KubeProtobuf;
 import dev.hostplane.apiserver.testing.TestApiServer;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** scale, binding, eviction and the self reviews, over HTTP. */
 @Timeout(60)
 class SubresourcesHttpTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir
   static Path dir;
   static TestApiServer server;
@@ -107,6 +112,45 @@ class SubresourcesHttpTest {
     assertEquals("DisruptionBudget",
         TestApiServer.json(refused).path("details").path("causes").get(0).path("reason").asText());
     assertEquals(200, server.get("/api/v1/namespaces/s/pods/e2").statusCode());
+  }
+
+  @Test
+  void evictionAndBindingAcceptProtobufBodies() throws Exception {
+    // kubectl 1.32+ drain posts the Eviction from its typed client as Kubernetes protobuf.
+    server.send("POST", "/api/v1/namespaces/s/pods", "application/json", pod("pb1", "{}"));
+    server.send("POST", "/api/v1/namespaces/s/pods", "application/json", pod("pb2", "{}"));
+    ObjectNode binding = (ObjectNode) JSON.readTree("{\"apiVersion\":\"v1\",\"kind\":\"Binding\","
+        + "\"metadata\":{\"name\":\"pb1\"},\"target\":{\"kind\":\"Node\",\"name\":\"node-1\"}}");
+    HttpResponse<String> bound = server.send(protobufPost("/api/v1/namespaces/s/pods/pb1/binding", binding));
+    assertEquals(201, bound.statusCode(), bound.body());
+    assertEquals("node-1", TestApiServer.json(server.get("/api/v1/namespaces/s/pods/pb1"))
+        .path("spec").path("nodeName").asText());
+
+    ObjectNode eviction = (ObjectNode) JSON.readTree(
+        "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"pb2\"}}");
+    HttpResponse<String> evicted = server.send(protobufPost("/api/v1/namespaces/s/pods/pb2/eviction", eviction));
+    assertEquals(201, evicted.statusCode(), evicted.body());
+    assertEquals(404, server.get("/api/v1/namespaces/s/pods/pb2").statusCode());
+
+    // Without eviction, drain deletes with DeleteOptions, protobuf too (and of any group version, as upstream).
+    for (String apiVersion : List.of("v1", "policy/v1")) {
+      server.send("POST", "/api/v1/namespaces/s/pods", "application/json", pod("pb3", "{}"));
+      ObjectNode options = (ObjectNode) JSON.readTree("{\"apiVersion\":\"" + apiVersion + "\","
+          + "\"kind\":\"DeleteOptions\",\"gracePeriodSeconds\":0,\"propagationPolicy\":\"Background\"}");
+      HttpResponse<String> deleted = server.send(HttpRequest.newBuilder(server.uri("/api/v1/namespaces/s/pods/pb3"))
+          .header("Content-Type", KubeProtobuf.MEDIA_TYPE)
+          .method("DELETE", HttpRequest.BodyPublishers.ofByteArray(KubeProtobuf.encode(options)))
+          .build());
+      assertEquals(200, deleted.statusCode(), deleted.body());
+      assertEquals(404, server.get("/api/v1/namespaces/s/pods/pb3").statusCode());
+    }
+  }
+
+  private static HttpRequest protobufPost(String path, ObjectNode body) {
+    return HttpRequest.newBuilder(server.uri(path))
+        .header("Content-Type", KubeProtobuf.MEDIA_TYPE)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(KubeProtobuf.encode(body)))
+        .build();
   }
 
   @Test

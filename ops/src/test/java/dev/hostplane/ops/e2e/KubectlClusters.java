@@ -2,19 +2,32 @@ package dev.hostplane.ops.e2e;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
  * One in-process apiserver per kubectl version under test, so that versions never see each other's objects. A
  * suite starts them in {@code @BeforeAll} and closes them in {@code @AfterAll}; its scenarios take the version as
  * their parameter ({@code @MethodSource("dev.hostplane.ops.e2e.KubectlClusters#versions")}).
+ *
+ * <p>The suites are {@code @Execution(CONCURRENT)}: the suites and their (scenario, version) invocations share
+ * one pool of {@code junit-platform.properties}' parallelism (3: at most three kubectl commands at a time on the
+ * 2-core machines), and every suite starts its apiservers up front. Each scenario works in namespaces (and on
+ * nodes) of its own, so invocations against the same apiserver never meet.
  */
 final class KubectlClusters implements AutoCloseable {
-  /** The oldest and newest kubectl we support, and one between (1.30: aggregated discovery v2, WebSocket exec). */
-  static final List<String> VERSIONS = List.of("1.27", "1.30", "1.33");
+  /** Every kubectl minor we support, 1.27 (the oldest) to 1.33 (the newest). */
+  static final List<String> VERSIONS = List.of("1.27", "1.28", "1.29", "1.30", "1.31", "1.32", "1.33");
+
+  /** How many apiservers start at once (the suites' machines have 2 cores). */
+  private static final int START_PARALLELISM = 3;
 
   private final Path root;
   private final Map<String, E2eApiServer> servers;
@@ -30,15 +43,44 @@ final class KubectlClusters implements AutoCloseable {
 
   /** Starts one apiserver per version under {@code root}; closes those already started if one fails. */
   static KubectlClusters start(Path root) throws IOException, InterruptedException {
-    Map<String, E2eApiServer> servers = new LinkedHashMap<>();
+    Map<String, E2eApiServer> servers = new ConcurrentHashMap<>();
     KubectlClusters clusters = new KubectlClusters(root, servers);
+    ExecutorService pool = Executors.newFixedThreadPool(START_PARALLELISM, r -> {
+      Thread t = new Thread(r, "e2e-apiserver-start");
+      t.setDaemon(true);
+      return t;
+    });
     try {
+      List<Future<?>> started = new ArrayList<>();
       for (String version : VERSIONS) {
-        servers.put(version, E2eApiServer.start(root.resolve("apiserver-" + version)));
+        started.add(pool.submit(() -> {
+          servers.put(version, E2eApiServer.start(root.resolve("apiserver-" + version)));
+          return null;
+        }));
+      }
+      for (Future<?> f : started) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (cause instanceof IOException io) {
+            throw io;
+          }
+          if (cause instanceof RuntimeException re) {
+            throw re;
+          }
+          if (cause instanceof Error err) {
+            throw err;
+          }
+          throw new IOException("cannot start an apiserver", cause);
+        }
       }
     } catch (IOException | InterruptedException | RuntimeException | Error e) {
+      pool.shutdownNow();
       clusters.close();
       throw e;
+    } finally {
+      pool.shutdown();
     }
     return clusters;
   }
@@ -56,19 +98,8 @@ final class KubectlClusters implements AutoCloseable {
     return Kubectl.of(version, server(version).kubeconfig(), root.resolve("kubectl-" + version));
   }
 
-  /**
-   * kubectl 1.32+ sends Kubernetes protobuf request bodies from its generators ({@code create namespace|configmap|
-   * secret|service|deployment}); the server does not decode them yet and answers 415 Unsupported Media Type, which
-   * kubectl does not retry as JSON. Suites create such objects with {@code create -f -} (JSON in every version)
-   * and cover the generators on older versions only.
-   * TODO(next issue: decode Kubernetes protobuf request bodies): then run the generators on every version.
-   */
-  static boolean generatorsSendProtobuf(String version) {
-    return Integer.parseInt(version.substring(version.indexOf('.') + 1)) >= 32;
-  }
-
   @Override
   public void close() {
-    servers.values().forEach(E2eApiServer::close);
+    servers.values().parallelStream().forEach(E2eApiServer::close);
   }
 }

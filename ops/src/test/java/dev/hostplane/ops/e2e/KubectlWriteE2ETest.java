@@ -18,6 +18,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,6 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * dry runs and validation errors. Each scenario works in a namespace of its own.
  */
 @Tag("slow")
+@Execution(ExecutionMode.CONCURRENT)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class KubectlWriteE2ETest {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -55,33 +58,12 @@ class KubectlWriteE2ETest {
   void createsNamespaceConfigMapAndSecret(String version) throws Exception {
     Kubectl k = clusters.kubectl(version);
     String ns = "generators";
-    if (KubectlClusters.generatorsSendProtobuf(version)) {
-      // The generators' bodies are protobuf from 1.32 on (see generatorsSendProtobuf): the same objects as YAML.
-      k.create(Manifests.namespace(ns)).assertStdoutContains("namespace/" + ns + " created");
-      k.create("""
-          apiVersion: v1
-          kind: ConfigMap
-          metadata:
-            name: settings
-          data:
-            a: b
-            c: d
-          ---
-          apiVersion: v1
-          kind: Secret
-          metadata:
-            name: creds
-          type: Opaque
-          data:
-            user: YWRtaW4=
-          """, "-n", ns).assertStdoutContains("configmap/settings created", "secret/creds created");
-    } else {
-      k.ok("create", "namespace", ns).assertStdoutContains("namespace/" + ns + " created");
-      k.ok("-n", ns, "create", "configmap", "settings", "--from-literal=a=b", "--from-literal=c=d")
-          .assertStdoutContains("configmap/settings created");
-      k.ok("-n", ns, "create", "secret", "generic", "creds", "--from-literal=user=admin")
-          .assertStdoutContains("secret/creds created");
-    }
+    // kubectl 1.32+ sends these generators' bodies as Kubernetes protobuf, older versions as JSON.
+    k.ok("create", "namespace", ns).assertStdoutContains("namespace/" + ns + " created");
+    k.ok("-n", ns, "create", "configmap", "settings", "--from-literal=a=b", "--from-literal=c=d")
+        .assertStdoutContains("configmap/settings created");
+    k.ok("-n", ns, "create", "secret", "generic", "creds", "--from-literal=user=admin")
+        .assertStdoutContains("secret/creds created");
 
     JsonNode namespace = k.json("get", "namespace", ns);
     assertEquals("Active", namespace.path("status").path("phase").asText(), namespace::toPrettyString);
@@ -273,10 +255,8 @@ class KubectlWriteE2ETest {
     k.create(Manifests.namespace(ns));
     k.runWithStdin(Manifests.configMap("Bad_Name", "app: x"), "-n", ns, "create", "-f", "-").assertFailure()
         .assertStderrContains("is invalid", "Invalid value: \"Bad_Name\"");
-    if (!KubectlClusters.generatorsSendProtobuf(version)) {
-      k.fails("-n", ns, "create", "configmap", "Bad_Name", "--from-literal=a=b")
-          .assertStderrContains("is invalid", "Invalid value: \"Bad_Name\"");
-    }
+    k.fails("-n", ns, "create", "configmap", "Bad_Name", "--from-literal=a=b")
+        .assertStderrContains("is invalid", "Invalid value: \"Bad_Name\"");
     assertEquals(List.of(), k.names("-n", ns, "get", "configmaps", "-l", "app"));
   }
 
@@ -289,10 +269,8 @@ class KubectlWriteE2ETest {
     k.create(Manifests.configMap("dry", "app: dry") + "---\n" + Manifests.WEB, "-n", ns, "--dry-run=server")
         .assertStdoutContains("configmap/dry created (server dry run)", "deployment.apps/web created (server dry run)",
             "service/web created (server dry run)", "pod/web-0 created (server dry run)");
-    if (!KubectlClusters.generatorsSendProtobuf(version)) {
-      k.ok("-n", ns, "create", "configmap", "dry-literal", "--from-literal=a=b", "--dry-run=server")
-          .assertStdoutContains("configmap/dry-literal created (server dry run)");
-    }
+    k.ok("-n", ns, "create", "configmap", "dry-literal", "--from-literal=a=b", "--dry-run=server")
+        .assertStdoutContains("configmap/dry-literal created (server dry run)");
     // A dry run is still validated.
     k.runWithStdin(Manifests.configMap("Dry_Bad", "app: dry"), "-n", ns, "create", "-f", "-", "--dry-run=server")
         .assertFailure().assertStderrContains("is invalid");

@@ -85,4 +85,60 @@ final class Manifests {
             nodePort: %d
         """.formatted(name, clusterIp, nodePort);
   }
+  /**
+   * A Deployment {@code web} with two containers: {@code web} ({@code image}, env A=1 and, when {@code withB},
+   * B=2) and {@code sidecar} (busybox).
+   */
+  static String twoContainerDeployment(String image, boolean withB) {
+    return """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          labels: {app: web}
+        spec:
+          replicas: 2
+          selector:
+            matchLabels: {app: web}
+          template:
+            metadata:
+              labels: {app: web}
+            spec:
+              containers:
+              - name: web
+                image: %s
+                env:
+                - name: A
+                  value: "1"
+        %s      - name: sidecar
+                image: busybox:1.36
+        """.formatted(image, withB ? """
+                        - name: B
+                          value: "2"
+                """ : "");
+  }
+
+  static String node(String name) {
+    return """
+        apiVersion: v1
+        kind: Node
+        metadata:
+          name: %s
+        """.formatted(name);
+  }
+
+  /** A Pod with one container, bound to {@code node} when it is not null. */
+  static String pod(String name, String node) {
+    return """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: %s
+          labels: {app: p}
+        spec:
+        %s  containers:
+          - name: c
+            image: busybox:1.36
+        """.formatted(name, node == null ? "" : "  nodeName: " + node + "\n");
+  }
 }

@@ -120,8 +120,20 @@ public final class Schemas {
 
   /** The message for (apiVersion, kind), if registered. */
   public Optional<Kind> lookup(String apiVersion, String kind) {
-    return Optional.ofNullable(kinds.get(apiVersion + "\0" + kind));
+    Kind k = kinds.get(apiVersion + "\0" + kind);
+    if (k == null && OPTION_KINDS.contains(kind) && apiVersion != null && !apiVersion.isEmpty()) {
+      // Upstream registers the option kinds in every group version (metav1.AddToGroupVersion): a typed client of
+      // apps/v1 sends its DeleteOptions as apps/v1 DeleteOptions.
+      Kind meta = kinds.get("meta.k8s.io/v1\0" + kind);
+      if (meta != null) {
+        k = new Kind(apiVersion, kind, meta.info());
+      }
+    }
+    return Optional.ofNullable(k);
   }
+
+  private static final Set<String> OPTION_KINDS = Set.of("DeleteOptions", "CreateOptions", "UpdateOptions",
+      "PatchOptions", "GetOptions", "ListOptions");
 
   /** {@code meta.k8s.io/v1} WatchEvent. */
   public MessageInfo watchEvent() {
