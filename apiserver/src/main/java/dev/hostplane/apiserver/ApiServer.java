@@ -15,7 +15,6 @@ import dev.hostplane.apiserver.pki.CertDir;
 import dev.hostplane.apiserver.pki.Cidr;
 import dev.hostplane.apiserver.pki.Kubeconfig;
 import dev.hostplane.apiserver.registry.GenericStore;
-import dev.hostplane.apiserver.registry.Options;
 import dev.hostplane.apiserver.registry.Registry;
 import dev.hostplane.apiserver.registry.WatchSession;
 import dev.hostplane.apiserver.registry.types.BuiltinResources;
@@ -105,13 +104,14 @@ public final class ApiServer implements AutoCloseable {
     ServiceAddressAllocator clusterIps = new ServiceAddressAllocator(config.serviceClusterIpRange());
     NodePortAllocator nodePorts = new NodePortAllocator();
     var catalog = BuiltinResources.catalog(clusterIps, nodePorts);
-    Registry[] registryRef = new Registry[1];
+    java.util.concurrent.atomic.AtomicReference<dev.hostplane.apiserver.registry.CachedReader> namespaceReader =
+        new java.util.concurrent.atomic.AtomicReference<>();
     Admission admission = Admission.chain(List.of(new NamespaceLifecycle(
-        name -> registryRef[0].store("", "v1", "namespaces").get("", name, Options.Read.DEFAULT))));
+        name -> namespaceReader.get().get("", name))));
     dev.hostplane.apiserver.openapi.Schemas schemas = dev.hostplane.apiserver.openapi.Schemas.builtin();
     Registry registry = new Registry(catalog, storage, admission, clock, config.storagePrefix(),
         gvk -> schemas.byGvk(gvk).map(dev.hostplane.apiserver.openapi.SchemaPatchView::of).orElse(null));
-    registryRef[0] = registry;
+    namespaceReader.set(new dev.hostplane.apiserver.registry.CachedReader(registry.store("", "v1", "namespaces")));
     ServiceAllocationTracker.start(registry);
 
     java.util.concurrent.atomic.AtomicReference<BootstrapController> bootstrapRef =

@@ -106,11 +106,25 @@ public final class NamespaceController implements AutoCloseable {
   /** Deletes the namespace's content; when nothing remains, removes the finalizer. Blocks this controller thread. */
   private void finalizeNamespace(String name) throws Exception {
     Options.Delete background = new Options.Delete(false, null, null, null, "Background", CONTROLLER);
-    List<CompletableFuture<ObjectNode>> deletions = new ArrayList<>();
+    Options.Read page = new Options.Read(Options.Read.DEFAULT.labelSelector(), Options.Read.DEFAULT.fieldSelector(),
+        500, null, null, null, false, null, null);
     for (GenericStore store : registry.namespacedStores()) {
-      deletions.add(store.deleteCollection(name, Options.Read.DEFAULT, background).toCompletableFuture());
+      // A page at a time, so that a namespace with many objects does not hold them all in memory at once.
+      String previousFirst = null;
+      for (int pages = 0; pages < 10_000; pages++) {
+        ObjectNode gone = store.deleteCollection(name, page, background).toCompletableFuture()
+            .get(120, TimeUnit.SECONDS);
+        JsonNode items = gone.withArray("items");
+        if (items.size() < 500 || gone.path("metadata").get("continue") == null) {
+          break;
+        }
+        String first = items.get(0).path("metadata").path("uid").asText();
+        if (first.equals(previousFirst)) {
+          break; // the same objects again: they wait for their finalizers; the next pass looks again
+        }
+        previousFirst = first;
+      }
     }
-    CompletableFuture.allOf(deletions.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
     for (GenericStore store : registry.namespacedStores()) {
       ObjectNode left = store.list(name, new Options.Read(Options.Read.DEFAULT.labelSelector(),
           Options.Read.DEFAULT.fieldSelector(), 1, null, null, null, false, null, null))

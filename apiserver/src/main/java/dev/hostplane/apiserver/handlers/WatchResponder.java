@@ -55,13 +55,7 @@ final class WatchResponder implements WatchSession.EventSink {
     if (protobuf) {
       line = KubeProtobuf.encodeWatchEvent(type, shown);
     } else {
-      ObjectNode ev = JsonNodeFactory.instance.objectNode();
-      ev.put("type", type);
-      ev.set("object", shown);
-      byte[] json = Codecs.writeJson(ev);
-      line = new byte[json.length + 1];
-      System.arraycopy(json, 0, line, 0, json.length);
-      line[json.length] = '\n';
+      line = jsonLine(type, shown);
     }
     long pending = pendingSinceBlocked.get();
     if (pending >= 0 && pending + line.length > MAX_PENDING_BYTES) {
@@ -75,6 +69,35 @@ final class WatchResponder implements WatchSession.EventSink {
       s.onWritable(() -> pendingSinceBlocked.set(-1));
     }
     return true;
+  }
+
+  private record Encoded(ObjectNode object, byte[] json) {}
+
+  // The last encoded object, shared by every watch: one event reaches all watchers of a type in turn, so the
+  // object is encoded once per event rather than once per watcher.
+  private static volatile Encoded lastEncoded;
+
+  /** {@code {"type":..,"object":..}\n}, reusing the encoding of an object just encoded for another watcher. */
+  private static byte[] jsonLine(String type, ObjectNode object) {
+    Encoded e = lastEncoded;
+    byte[] obj;
+    if (e != null && e.object() == object) {
+      obj = e.json();
+    } else {
+      obj = Codecs.writeJson(object);
+      int n = obj.length;
+      if (n > 0 && obj[n - 1] == '\n') {
+        obj = java.util.Arrays.copyOf(obj, n - 1);
+      }
+      lastEncoded = new Encoded(object, obj);
+    }
+    byte[] head = ("{\"type\":\"" + type + "\",\"object\":").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] line = new byte[head.length + obj.length + 2];
+    System.arraycopy(head, 0, line, 0, head.length);
+    System.arraycopy(obj, 0, line, head.length, obj.length);
+    line[line.length - 2] = '}';
+    line[line.length - 1] = '\n';
+    return line;
   }
 
   @Override

@@ -112,6 +112,25 @@ public final class GenericStore {
     return codec.decode(stored);
   }
 
+  private record Decoded(StoredObject stored, ObjectNode object) {}
+
+  private volatile Decoded lastShared;
+
+  /**
+   * {@link #decode}, shared: watches of this type receive the same stored event one after another (from the
+   * storage's dispatcher thread), so the last decoded event is reused by all of them. The result is shared and must
+   * not be mutated.
+   */
+  public ObjectNode decodeShared(StoredObject stored) {
+    Decoded d = lastShared;
+    if (d != null && d.stored() == stored) {
+      return d.object();
+    }
+    ObjectNode obj = codec.decode(stored);
+    lastShared = new Decoded(stored, obj);
+    return obj;
+  }
+
   // ---------------------------------------------------------------------------------------------- reads
 
   public CompletionStage<ObjectNode> get(String namespace, String name, Options.Read options) {
@@ -765,32 +784,50 @@ public final class GenericStore {
     return next;
   }
 
-  /** DELETE on the collection: deletes every object the selectors match; returns the list of them. */
+  /** How many deletes of one deletecollection run at once (upstream runs --delete-collection-workers, 1). */
+  static final int DELETE_COLLECTION_CONCURRENCY = 16;
+
+  /**
+   * DELETE on the collection: deletes every object the selectors match (only the first {@code limit} when the
+   * selection has one); returns the list of them. Deletes run a bounded number at a time, so a large collection
+   * neither floods storage nor holds every pending delete in memory at once.
+   */
   public CompletionStage<ObjectNode> deleteCollection(String namespace, Options.Read selection,
       Options.Delete options) {
-    return list(namespace, new Options.Read(selection.labelSelector(), selection.fieldSelector(), 0, null, null,
-        null, false, null, null)).thenCompose(list -> {
-          List<CompletableFuture<ObjectNode>> deletions = new ArrayList<>();
-          for (JsonNode item : list.withArray("items")) {
-            String ns = ObjectMeta.namespace((ObjectNode) item);
-            String n = ObjectMeta.name((ObjectNode) item);
-            deletions.add(delete(ns, n, options).handle((d, err) -> {
-              if (err == null) {
-                return d.object();
-              }
-              if (unwrap(err) instanceof ApiException ae && ae.code() == 404) {
-                return null;
-              }
-              throw err instanceof CompletionException ce ? ce : new CompletionException(err);
-            }).toCompletableFuture());
-          }
-          return CompletableFuture.allOf(deletions.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            ArrayNode items = NODES.arrayNode();
-            deletions.stream().map(CompletableFuture::join).filter(Objects::nonNull).forEach(items::add);
-            list.set("items", items);
+    return list(namespace, new Options.Read(selection.labelSelector(), selection.fieldSelector(), selection.limit(),
+        null, null, null, false, null, null)).thenCompose(list -> {
+          List<ObjectNode> items = new ArrayList<>();
+          list.withArray("items").forEach(i -> items.add((ObjectNode) i));
+          ArrayNode deleted = NODES.arrayNode();
+          return deleteBatches(items, 0, options, deleted).thenApply(v -> {
+            list.set("items", deleted);
             return list;
           });
         });
+  }
+
+  private CompletionStage<Void> deleteBatches(List<ObjectNode> items, int from, Options.Delete options,
+      ArrayNode deleted) {
+    if (from >= items.size()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    int to = Math.min(items.size(), from + DELETE_COLLECTION_CONCURRENCY);
+    List<CompletableFuture<ObjectNode>> batch = new ArrayList<>();
+    for (ObjectNode item : items.subList(from, to)) {
+      batch.add(delete(ObjectMeta.namespace(item), ObjectMeta.name(item), options).handle((d, err) -> {
+        if (err == null) {
+          return d.object();
+        }
+        if (unwrap(err) instanceof ApiException ae && ae.code() == 404) {
+          return null; // gone meanwhile
+        }
+        throw err instanceof CompletionException ce ? ce : new CompletionException(err);
+      }).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new)).thenCompose(v -> {
+      batch.stream().map(CompletableFuture::join).filter(Objects::nonNull).forEach(deleted::add);
+      return deleteBatches(items, to, options, deleted);
+    });
   }
 
   // ---------------------------------------------------------------------------------------------- helpers

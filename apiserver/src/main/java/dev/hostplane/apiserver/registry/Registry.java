@@ -17,7 +17,8 @@ import java.util.Set;
 public final class Registry {
   private final ResourceCatalog catalog;
   private final Storage storage;
-  private final Map<ResourceType, GenericStore> stores = new LinkedHashMap<>();
+  // Identity: ResourceType is a record whose hashCode walks all its components, and stores are looked up per request.
+  private final Map<ResourceType, GenericStore> stores = new java.util.IdentityHashMap<>();
 
   public Registry(ResourceCatalog catalog, Storage storage, Admission admission, Clock clock, String prefix) {
     this(catalog, storage, admission, clock, prefix, gvk -> null);

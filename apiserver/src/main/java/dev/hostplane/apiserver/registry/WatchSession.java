@@ -172,7 +172,8 @@ public final class WatchSession {
       return;
     }
     lastRevision = event.revision();
-    ObjectNode obj = store.decode(event.object());
+    // Shared across the watches of this type (read-only from here on).
+    ObjectNode obj = store.decodeShared(event.object());
     switch (event.type()) {
       case ADDED -> {
         if (filter.apply(obj)) {
@@ -186,7 +187,8 @@ public final class WatchSession {
       }
       case MODIFIED -> {
         boolean now = filter.apply(obj);
-        boolean before = event.previous() != null && filter.apply(store.decode(event.previous()));
+        boolean before = event.previous() != null
+            && (Selection.isEverything(options) || filter.apply(store.decode(event.previous())));
         if (now && before) {
           send("MODIFIED", obj);
         } else if (now) {

@@ -12,6 +12,7 @@ import java.util.Set;
  * What {@code hostplane bench} was asked to do: the parsed command line. Immutable.
  *
  * @param duration how long each timed phase (create, get) runs
+ * @param warmup how long the server is loaded with creates and gets before the timed phases (JIT warm-up); 0 none
  * @param watchRate ConfigMap updates per second during the watch phase
  * @param skip phases not to run, a subset of {@link #PHASES}
  */
@@ -21,6 +22,7 @@ public record BenchOptions(
     int concurrency,
     int connections,
     Duration duration,
+    Duration warmup,
     int objects,
     int watchers,
     int watchEvents,
@@ -55,6 +57,8 @@ public record BenchOptions(
         .declare("concurrency", "64", "Requests in flight during the create and get phases.")
         .declare("connections", "4", "HTTP/2 connections to spread the requests and watches over.")
         .declare("duration", "10s", "How long each of the create and get phases runs.")
+        .declare("warmup", "5s", "Creates and gets before the timed phases, so that the server's JIT has compiled "
+            + "the hot paths (0 disables; the warm-up objects stay in the namespace).")
         .declare("objects", "10000", "ConfigMaps in the list phase's namespace.")
         .declare("watchers", "100", "Concurrent watches in the watch phase.")
         .declare("watch-events", "500", "ConfigMap updates each watcher must receive.")
@@ -89,6 +93,7 @@ public record BenchOptions(
         positive(f, "concurrency"),
         positive(f, "connections"),
         duration,
+        f.duration("warmup"),
         atLeast(f, "objects", 0),
         positive(f, "watchers"),
         positive(f, "watch-events"),

@@ -22,6 +22,41 @@ final class CreatePhase {
     BenchOptions o = ctx.options();
     long first = namespaceIsNew ? 0 : nextIndex(ctx.namespaces().configMapNames(o.namespace()));
     Queue<String> created = new ConcurrentLinkedQueue<>();
+    if (!o.warmup().isZero()) {
+      ctx.log().println("bench: warm-up: creates and gets for " + o.warmup().toMillis() + " ms (not measured)");
+      List<String> warm = new ArrayList<>();
+      LoadLoop.run(ctx.client(), o.concurrency(), o.warmup().dividedBy(2), Long.MAX_VALUE,
+          new LoadLoop.Operation() {
+            @Override
+            public HttpRequest request(long index) {
+              return ctx.configMaps().create(o.namespace(), "bench-warmup-" + index);
+            }
+
+            @Override
+            public boolean succeeded(long index, HttpResponse response) {
+              if (response.ok()) {
+                synchronized (warm) {
+                  warm.add("bench-warmup-" + index);
+                }
+              }
+              return response.ok();
+            }
+          });
+      if (!warm.isEmpty()) {
+        LoadLoop.run(ctx.client(), o.concurrency(), o.warmup().dividedBy(2), Long.MAX_VALUE,
+            new LoadLoop.Operation() {
+              @Override
+              public HttpRequest request(long index) {
+                return HttpRequest.get(ConfigMaps.object(o.namespace(), warm.get((int) (index % warm.size()))));
+              }
+
+              @Override
+              public boolean succeeded(long index, HttpResponse response) {
+                return response.ok();
+              }
+            });
+      }
+    }
     ctx.log().println("bench: create: " + o.concurrency() + " in flight for " + o.duration().toMillis() + " ms");
     LoadLoop.Result r = LoadLoop.run(ctx.client(), o.concurrency(), o.duration(), Long.MAX_VALUE,
         new LoadLoop.Operation() {
