@@ -95,6 +95,8 @@ final class ProtocolNegotiator extends ApplicationProtocolNegotiationHandler {
         .decoupleCloseAndGoAway(true)
         .build();
     ChannelPipeline p = ch.pipeline();
+    // Many streams (watches) flushing one event each become one TLS write per event-loop turn, not one per stream.
+    p.addLast("flush-consolidation", new io.netty.handler.flush.FlushConsolidationHandler(256, true));
     if (o.http2PingsEnabled()) {
       p.addLast("h2-keepalive", new Http2KeepAliveHandler(o.http2PingInterval(), o.http2PingTimeout()));
     }
