@@ -25,6 +25,7 @@ import dev.hostplane.apiserver.server.ApiHttpServer;
 import dev.hostplane.apiserver.server.ServerOptions;
 import dev.hostplane.apiserver.storage.Compactor;
 import dev.hostplane.apiserver.storage.Storage;
+import dev.hostplane.apiserver.storage.cache.WatchCache;
 import dev.hostplane.apiserver.storage.embedded.EmbeddedStorage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -94,12 +95,18 @@ public final class ApiServer implements AutoCloseable {
     Path keyFile = config.tlsPrivateKeyFile() != null ? config.tlsPrivateKeyFile() : certs.servingKeyFile();
     Path clientCa = config.clientCaFile() != null ? config.clientCaFile() : certs.caCertFile();
 
-    Storage storage = EmbeddedStorage.open(config.dataDir(), EmbeddedStorage.Options.DEFAULT);
+    Storage backend = EmbeddedStorage.open(config.dataDir(), EmbeddedStorage.Options.DEFAULT);
     ScheduledExecutorService timer = Executors.newScheduledThreadPool(1, named("apiserver-timer"));
     ScheduledExecutorService controllers = Executors.newScheduledThreadPool(2, named("apiserver-controller"));
     int workers = Math.max(4, Runtime.getRuntime().availableProcessors() * 4);
     ExecutorService apiExecutor = new ThreadPoolExecutor(workers, workers, 60, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(10_000), named("apiserver-worker"));
+    // Every read and watch goes through the watch cache (when enabled); it owns the backend.
+    WatchCache watchCache = config.watchCache()
+        ? new WatchCache(backend, true, WatchCache.Options.DEFAULT.withCapacity(config.watchCacheSize()), timer,
+            apiExecutor)
+        : null;
+    Storage storage = watchCache != null ? watchCache : backend;
 
     ServiceAddressAllocator clusterIps = new ServiceAddressAllocator(config.serviceClusterIpRange());
     NodePortAllocator nodePorts = new NodePortAllocator();
@@ -112,6 +119,11 @@ public final class ApiServer implements AutoCloseable {
     Registry registry = new Registry(catalog, storage, admission, clock, config.storagePrefix(),
         gvk -> schemas.byGvk(gvk).map(dev.hostplane.apiserver.openapi.SchemaPatchView::of).orElse(null));
     namespaceReader.set(new dev.hostplane.apiserver.registry.CachedReader(registry.store("", "v1", "namespaces")));
+    if (watchCache != null) {
+      for (var type : catalog.all()) {
+        watchCache.cache(registry.store(type).listPrefix(null));
+      }
+    }
     ServiceAllocationTracker.start(registry);
 
     java.util.concurrent.atomic.AtomicReference<BootstrapController> bootstrapRef =

@@ -37,6 +37,8 @@ public record ApiServerConfig(
     Duration compactionInterval,
     Duration minRequestTimeout,
     Duration watchBookmarkInterval,
+    boolean watchCache,
+    int watchCacheSize,
     Duration shutdownDelay,
     Duration shutdownWatchTerminationGracePeriod,
     List<String> extraSans) {
@@ -74,6 +76,10 @@ public record ApiServerConfig(
         .declare("min-request-timeout", "1800", "Seconds: the minimum a watch lasts before the server ends it "
             + "(randomized up to twice this), unless the client sets timeoutSeconds.")
         .declare("watch-bookmark-interval", "1m", "How often a watch that allows bookmarks receives one.")
+        .declareBool("watch-cache", true, "Enable the watch cache: watches, resourceVersion=\"0\" and "
+            + "NotOlderThan reads, and consistent lists are served from memory.")
+        .declare("default-watch-cache-size", "1000", "Events kept per resource in the watch cache: the window a "
+            + "watch can resume from (older resourceVersions get 410 Gone).")
         .declare("shutdown-delay-duration", "0s", "Time to keep serving after SIGTERM with /readyz failing, so "
             + "load balancers stop sending new requests.")
         .declare("shutdown-watch-termination-grace-period", "5s", "Time given to end running watches on "
@@ -118,6 +124,8 @@ public record ApiServerConfig(
         f.duration("etcd-compaction-interval"),
         Duration.ofSeconds(f.integer("min-request-timeout")),
         f.duration("watch-bookmark-interval"),
+        f.bool("watch-cache"),
+        positive(f, "default-watch-cache-size"),
         f.duration("shutdown-delay-duration"),
         f.duration("shutdown-watch-termination-grace-period"),
         f.list("tls-sans"));
@@ -134,6 +142,14 @@ public record ApiServerConfig(
   private static Path optionalPath(Flags f, String name) {
     String v = f.string(name);
     return v.isEmpty() ? null : Path.of(v);
+  }
+
+  private static int positive(Flags f, String name) {
+    int v = f.integer(name);
+    if (v < 1) {
+      throw new Flags.FlagException("--" + name + " must be a positive integer, got " + v);
+    }
+    return v;
   }
 
   private static int port(int p) {

@@ -2,6 +2,7 @@ package dev.hostplane.apiserver.registry;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostplane.apiserver.storage.StoredObject;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -23,7 +24,12 @@ public final class CachedReader {
 
   public CompletionStage<ObjectNode> get(String namespace, String name) {
     String key = store.key(namespace, name);
-    return store.storage().get(key).handle((StoredObject so, Throwable err) -> {
+    // The watch cache answers when it holds the object; an object it does not (yet) hold is read consistently, so
+    // a namespace created a moment ago through another replica is found.
+    return store.storage().getNotOlderThan(key, 0)
+        .handle((so, err) -> err == null ? CompletableFuture.completedFuture(so) : store.storage().get(key))
+        .thenCompose(f -> f)
+        .handle((StoredObject so, Throwable err) -> {
       if (err != null) {
         cache.remove(key);
         throw store.translate(err, name);

@@ -140,8 +140,10 @@ public final class GenericStore {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+    boolean cacheable = options.resourceVersion() != null && !options.resourceVersion().isEmpty();
     return ResourceVersions.awaitRevision(storage, minRv)
-        .thenCompose(v -> storage.get(key(namespace, name)))
+        .thenCompose(v -> cacheable ? storage.getNotOlderThan(key(namespace, name), minRv)
+            : storage.get(key(namespace, name)))
         .handle((stored, err) -> {
           if (err != null) {
             throw translate(err, name);
@@ -163,7 +165,7 @@ public final class GenericStore {
     boolean filtered = !Selection.isEverything(options);
     long minRv = plan.minimumRevision();
     return ResourceVersions.awaitRevision(storage, minRv)
-        .thenCompose(v -> collect(plan.prefix(), plan.revision(), plan.startKey(), options.limit(), filter,
+        .thenCompose(v -> collect(plan, plan.revision(), plan.startKey(), options.limit(), filter,
             filtered, new ArrayList<>()))
         .handle((page, err) -> {
           if (err != null) {
@@ -211,8 +213,7 @@ public final class GenericStore {
       return CompletableFuture.failedFuture(e);
     }
     return ResourceVersions.awaitRevision(storage, plan.minimumRevision())
-        .thenCompose(v -> storage.list(plan.prefix(), new ListOptions(plan.revision(), options.limit(),
-            plan.startKey())))
+        .thenCompose(v -> read(plan, plan.revision(), plan.startKey(), options.limit()))
         .handle((result, err) -> {
           if (err != null) {
             throw translateList(err, plan);
@@ -239,11 +240,11 @@ public final class GenericStore {
    * Reads pages at one revision until {@code limit} matching items are found or the keys run out. The continue key
    * is the key after the last one examined, so that a continued list resumes exactly there.
    */
-  private CompletionStage<Page> collect(String listPrefix, long revision, String startKey, long limit,
+  private CompletionStage<Page> collect(ListPlan plan, long revision, String startKey, long limit,
       Function<ObjectNode, Boolean> filter, boolean filtered, List<ObjectNode> acc) {
     long want = limit <= 0 ? 0 : Math.max(limit - acc.size(), filtered ? Math.min(limit * 2, 1000) : 0);
     long pageSize = limit <= 0 ? 0 : Math.max(want, limit - acc.size());
-    return storage.list(listPrefix, new ListOptions(revision, pageSize, startKey)).thenCompose(result -> {
+    return read(plan, revision, startKey, pageSize).thenCompose(result -> {
       String lastKey = null;
       int examined = 0;
       for (StoredObject so : result.items()) {
@@ -265,10 +266,21 @@ public final class GenericStore {
             new Page(acc, result.revision(), lastKey + "\u0000", remaining));
       }
       if (result.more() && lastKey != null) {
-        return collect(listPrefix, result.revision(), lastKey + "\u0000", limit, filter, filtered, acc);
+        return collect(plan, result.revision(), lastKey + "\u0000", limit, filter, filtered, acc);
       }
       return CompletableFuture.completedFuture(new Page(acc, result.revision(), null, 0));
     });
+  }
+
+  /**
+   * One page of a list: the first page of a list that accepts any recent state ("0", NotOlderThan) may come from
+   * the watch cache; later pages and exact reads continue at the first page's revision.
+   */
+  private CompletionStage<ListResult> read(ListPlan plan, long revision, String startKey, long pageSize) {
+    if (plan.cacheable() && revision == 0 && startKey == null) {
+      return storage.listNotOlderThan(plan.prefix(), plan.minimumRevision(), pageSize);
+    }
+    return storage.list(plan.prefix(), new ListOptions(revision, pageSize, startKey));
   }
 
   // ---------------------------------------------------------------------------------------------- create

@@ -9,8 +9,11 @@ import dev.hostplane.apiserver.registry.internal.ContinueToken;
  * @param revision the revision to read at (0 = latest)
  * @param minimumRevision the latest revision must be at least this (NotOlderThan)
  * @param startKey the first key to read, or null
+ * @param cacheable a resourceVersion was given without Exact ("0" or NotOlderThan): any state at or after
+ *     {@code minimumRevision} will do, so the watch cache may answer
  */
-record ListPlan(String prefix, long revision, long minimumRevision, String startKey, boolean continuing) {
+record ListPlan(String prefix, long revision, long minimumRevision, String startKey, boolean continuing,
+    boolean cacheable) {
 
   static ListPlan of(Options.Read options, String prefix) {
     String rv = options.resourceVersion();
@@ -33,15 +36,15 @@ record ListPlan(String prefix, long revision, long minimumRevision, String start
         throw ApiException.badRequest("resourceVersionMatch is forbidden when continue is provided");
       }
       ContinueToken.Position pos = ContinueToken.decode(options.continueToken(), prefix);
-      return new ListPlan(prefix, pos.revision(), 0, pos.startKey(), true);
+      return new ListPlan(prefix, pos.revision(), 0, pos.startKey(), true, false);
     }
     long n = ResourceVersions.parseMinimum(rv);
     if ("Exact".equals(match)) {
       if (n == 0) {
         throw ApiException.badRequest("resourceVersionMatch \"Exact\" is forbidden for resourceVersion \"0\"");
       }
-      return new ListPlan(prefix, n, n, null, false);
+      return new ListPlan(prefix, n, n, null, false, false);
     }
-    return new ListPlan(prefix, 0, n, null, false);
+    return new ListPlan(prefix, 0, n, null, false, rvSet);
   }
 }

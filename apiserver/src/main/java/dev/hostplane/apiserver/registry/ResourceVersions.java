@@ -47,22 +47,27 @@ public final class ResourceVersions {
     }
     CompletableFuture<Void> done = new CompletableFuture<>();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MILLIS);
-    poll(storage, revision, deadline, done);
+    check(storage, revision, deadline, done);
     return done;
   }
 
-  private static void poll(Storage storage, long revision, long deadline, CompletableFuture<Void> done) {
-    // Thread hop: re-checks run on the timer thread.
-    TIMER.schedule(() -> {
-      long current = storage.currentRevision();
-      if (current >= revision) {
+  /**
+   * Reads the store's revision (a round trip for a remote store, which may have moved on through another replica)
+   * and completes, fails, or checks again shortly.
+   */
+  private static void check(Storage storage, long revision, long deadline, CompletableFuture<Void> done) {
+    storage.readCurrentRevision().whenComplete((current, err) -> {
+      if (err != null) {
+        done.completeExceptionally(err);
+      } else if (current >= revision) {
         done.complete(null);
       } else if (System.nanoTime() > deadline) {
         done.completeExceptionally(tooLarge(revision, current));
       } else {
-        poll(storage, revision, deadline, done);
+        // Thread hop: the next check runs on the timer thread.
+        TIMER.schedule(() -> check(storage, revision, deadline, done), 20, TimeUnit.MILLISECONDS);
       }
-    }, 20, TimeUnit.MILLISECONDS);
+    });
   }
 
   static ApiException tooLarge(long current) {

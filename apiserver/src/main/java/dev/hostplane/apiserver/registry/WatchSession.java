@@ -96,8 +96,11 @@ public final class WatchSession {
         : rvUnset || "0".equals(options.resourceVersion());
     scheduleDeadline();
     if (initial) {
+      // Without a resourceVersion the initial state is a consistent read; "0" and NotOlderThan accept any state at
+      // or after the given revision, which the watch cache serves.
       ResourceVersions.awaitRevision(store.storage(), requested)
-          .thenCompose(v -> store.storage().list(store.listPrefix(namespace), ListOptions.DEFAULT))
+          .thenCompose(v -> rvUnset ? store.storage().list(store.listPrefix(namespace), ListOptions.DEFAULT)
+              : store.storage().listNotOlderThan(store.listPrefix(namespace), requested, 0))
           .whenComplete((result, err) -> {
             if (err != null) {
               fail(err);

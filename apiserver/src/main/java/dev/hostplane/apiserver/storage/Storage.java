@@ -1,5 +1,6 @@
 package dev.hostplane.apiserver.storage;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -50,8 +51,34 @@ public interface Storage extends AutoCloseable {
    */
   Watch watch(String prefix, long fromRevision, WatchListener listener);
 
-  /** The revision of the latest durable write. */
+  /** The revision of the latest durable write this process knows of; cheap and non-blocking. */
   long currentRevision();
+
+  /**
+   * The store's current revision, read with a round trip where the backend is remote: the revision a consistent
+   * read must reflect. Local backends answer {@link #currentRevision()}.
+   */
+  default CompletionStage<Long> readCurrentRevision() {
+    return CompletableFuture.completedFuture(currentRevision());
+  }
+
+  /**
+   * The value of {@code key} as of some revision at or after {@code minRevision} (0: any), possibly from a cache
+   * that lags the store; the caller has already checked that the store reached {@code minRevision}. Backends
+   * answer with a consistent {@link #get}.
+   */
+  default CompletionStage<StoredObject> getNotOlderThan(String key, long minRevision) {
+    return get(key);
+  }
+
+  /**
+   * The first {@code limit} keys under {@code prefix} (0: all) as of some revision at or after {@code minRevision}
+   * (0: any), possibly from a cache; paging continues with {@link #list} at the result's revision. Backends answer
+   * with a consistent {@link #list}.
+   */
+  default CompletionStage<ListResult> listNotOlderThan(String prefix, long minRevision, long limit) {
+    return list(prefix, new ListOptions(0, limit, null));
+  }
 
   /** The revision below which history is gone (0 when nothing was compacted). */
   long compactedRevision();
