@@ -166,7 +166,8 @@ public final class ApiServer implements AutoCloseable {
     BootstrapController bootstrap = new BootstrapController(registry, controllers, serviceIp, config.advertiseAddress(), http.port(),
         Duration.ofSeconds(10));
     bootstrapRef.set(bootstrap);
-    LOG.info("serving on https://{}:{}", config.server().bindAddress().getHostAddress(), http.port());
+    LOG.info("serving on https://{}:{} (TLS: {})", config.server().bindAddress().getHostAddress(), http.port(),
+        ApiHttpServer.tlsProvider());
 
     Compactor compactor = null;
     if (!config.compactionInterval().isZero()) {

@@ -6,6 +6,9 @@ import dev.hostplane.apiserver.api.Codecs;
 import dev.hostplane.apiserver.api.protobuf.KubeProtobuf;
 import dev.hostplane.apiserver.registry.WatchSession;
 import dev.hostplane.apiserver.server.HttpExchange;
+import dev.hostplane.apiserver.api.EncodedForms;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -46,16 +49,27 @@ final class WatchResponder implements WatchSession.EventSink {
 
   @Override
   public boolean event(String type, ObjectNode object) {
+    return event(type, object, null);
+  }
+
+  @Override
+  public boolean event(String type, ObjectNode object, EncodedForms forms) {
     HttpExchange.ResponseStream s = stream;
     if (s == null || !s.isOpen()) {
       return false;
     }
     ObjectNode shown = type.equals("ERROR") ? object : view.apply(type, object);
+    // The object as the client sees it is the shared one (no Table or metadata view): its bytes are shared too.
+    EncodedForms shared = shown == object ? forms : null;
     byte[] line;
     if (protobuf) {
-      line = KubeProtobuf.encodeWatchEvent(type, shown);
+      line = shared == null ? KubeProtobuf.encodeWatchEvent(type, shown)
+          : KubeProtobuf.watchFrame(type, shared.get(EncodedForms.Format.PROTOBUF,
+              () -> KubeProtobuf.encodeWatchObject(shown)));
     } else {
-      line = jsonLine(type, shown);
+      byte[] obj = shared == null ? jsonObject(shown)
+          : shared.get(EncodedForms.Format.JSON, () -> jsonObject(shown));
+      line = jsonLine(type, obj);
     }
     long pending = pendingSinceBlocked.get();
     if (pending >= 0 && pending + line.length > MAX_PENDING_BYTES) {
@@ -71,27 +85,27 @@ final class WatchResponder implements WatchSession.EventSink {
     return true;
   }
 
-  private record Encoded(ObjectNode object, byte[] json) {}
+  /** The JSON of {@code object} without a trailing newline. */
+  private static byte[] jsonObject(ObjectNode object) {
+    byte[] obj = Codecs.writeJson(object);
+    int n = obj.length;
+    return n > 0 && obj[n - 1] == '\n' ? Arrays.copyOf(obj, n - 1) : obj;
+  }
 
-  // The last encoded object, shared by every watch: one event reaches all watchers of a type in turn, so the
-  // object is encoded once per event rather than once per watcher.
-  private static volatile Encoded lastEncoded;
+  private static final Map<String, byte[]> HEADS = Map.of(
+      "ADDED", head("ADDED"), "MODIFIED", head("MODIFIED"), "DELETED", head("DELETED"),
+      "BOOKMARK", head("BOOKMARK"), "ERROR", head("ERROR"));
 
-  /** {@code {"type":..,"object":..}\n}, reusing the encoding of an object just encoded for another watcher. */
-  private static byte[] jsonLine(String type, ObjectNode object) {
-    Encoded e = lastEncoded;
-    byte[] obj;
-    if (e != null && e.object() == object) {
-      obj = e.json();
-    } else {
-      obj = Codecs.writeJson(object);
-      int n = obj.length;
-      if (n > 0 && obj[n - 1] == '\n') {
-        obj = java.util.Arrays.copyOf(obj, n - 1);
-      }
-      lastEncoded = new Encoded(object, obj);
+  private static byte[] head(String type) {
+    return ("{\"type\":\"" + type + "\",\"object\":").getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** {@code {"type":..,"object":..}\n} around the object's JSON. */
+  private static byte[] jsonLine(String type, byte[] obj) {
+    byte[] head = HEADS.get(type);
+    if (head == null) {
+      head = head(type);
     }
-    byte[] head = ("{\"type\":\"" + type + "\",\"object\":").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     byte[] line = new byte[head.length + obj.length + 2];
     System.arraycopy(head, 0, line, 0, head.length);
     System.arraycopy(obj, 0, line, head.length, obj.length);

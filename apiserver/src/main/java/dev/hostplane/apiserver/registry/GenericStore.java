@@ -112,23 +112,24 @@ public final class GenericStore {
     return codec.decode(stored);
   }
 
-  private record Decoded(StoredObject stored, ObjectNode object) {}
+  /** A stored version decoded once for every watch of this type, with its wire encodings shared as well. */
+  public record SharedObject(StoredObject stored, ObjectNode object, dev.hostplane.apiserver.api.EncodedForms forms) {}
 
-  private volatile Decoded lastShared;
+  private volatile SharedObject lastShared;
 
   /**
-   * {@link #decode}, shared: watches of this type receive the same stored event one after another (from the
-   * storage's dispatcher thread), so the last decoded event is reused by all of them. The result is shared and must
-   * not be mutated.
+   * {@link #decode}, shared: watches of this type receive the same stored event one after another (from the watch
+   * cache, one event at a time), so the last decoded event is reused by all of them, and so are its encodings. The
+   * object is shared and must not be mutated.
    */
-  public ObjectNode decodeShared(StoredObject stored) {
-    Decoded d = lastShared;
+  public SharedObject decodeShared(StoredObject stored) {
+    SharedObject d = lastShared;
     if (d != null && d.stored() == stored) {
-      return d.object();
+      return d;
     }
-    ObjectNode obj = codec.decode(stored);
-    lastShared = new Decoded(stored, obj);
-    return obj;
+    d = new SharedObject(stored, codec.decode(stored), new dev.hostplane.apiserver.api.EncodedForms());
+    lastShared = d;
+    return d;
   }
 
   // ---------------------------------------------------------------------------------------------- reads

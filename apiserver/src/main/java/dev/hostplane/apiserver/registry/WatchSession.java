@@ -32,6 +32,14 @@ public final class WatchSession {
   public interface EventSink {
     boolean event(String type, ObjectNode object);
 
+    /**
+     * An event whose object is shared by every watch of the type; {@code forms} caches its wire encodings so that
+     * each format is encoded once per event, not once per watcher.
+     */
+    default boolean event(String type, ObjectNode object, dev.hostplane.apiserver.api.EncodedForms forms) {
+      return event(type, object);
+    }
+
     /** Ends the stream cleanly; called once, last. */
     void end();
   }
@@ -175,31 +183,21 @@ public final class WatchSession {
       return;
     }
     lastRevision = event.revision();
-    // Shared across the watches of this type (read-only from here on).
-    ObjectNode obj = store.decodeShared(event.object());
-    switch (event.type()) {
-      case ADDED -> {
-        if (filter.apply(obj)) {
-          send("ADDED", obj);
-        }
-      }
-      case DELETED -> {
-        if (filter.apply(obj)) {
-          send("DELETED", obj);
-        }
-      }
+    // Shared across the watches of this type (read-only from here on), with its encodings.
+    GenericStore.SharedObject shared = store.decodeShared(event.object());
+    ObjectNode obj = shared.object();
+    String type = switch (event.type()) {
+      case ADDED -> filter.apply(obj) ? "ADDED" : null;
+      case DELETED -> filter.apply(obj) ? "DELETED" : null;
       case MODIFIED -> {
         boolean now = filter.apply(obj);
         boolean before = event.previous() != null
             && (Selection.isEverything(options) || filter.apply(store.decode(event.previous())));
-        if (now && before) {
-          send("MODIFIED", obj);
-        } else if (now) {
-          send("ADDED", obj);
-        } else if (before) {
-          send("DELETED", obj);
-        }
+        yield now && before ? "MODIFIED" : now ? "ADDED" : before ? "DELETED" : null;
       }
+    };
+    if (type != null && !ended.get() && !sink.event(type, obj, shared.forms())) {
+      stop();
     }
   }
 

@@ -39,6 +39,11 @@ public final class ApiHttpServer implements AutoCloseable {
     return server.localAddress();
   }
 
+  /** The TLS implementation in use: {@code OPENSSL} (BoringSSL, native) or {@code JDK}. */
+  public static String tlsProvider() {
+    return dev.hostplane.apiserver.server.internal.NettyServer.tlsProvider();
+  }
+
   public int port() {
     return server.localAddress().getPort();
   }

@@ -81,4 +81,14 @@ public final class KubeProtobuf {
   public static byte[] encodeWatchEvent(String type, ObjectNode object) {
     return Envelope.encodeWatchEvent(type, object);
   }
+
+  /** The object part of a watch event frame, for sharing between the frames of many watchers. */
+  public static byte[] encodeWatchObject(ObjectNode object) {
+    return Envelope.encodeEnveloped(object);
+  }
+
+  /** {@link #encodeWatchEvent} from the object's {@link #encodeWatchObject} bytes; equal output. */
+  public static byte[] watchFrame(String type, byte[] encodedObject) {
+    return Envelope.watchFrame(type, encodedObject);
+  }
 }

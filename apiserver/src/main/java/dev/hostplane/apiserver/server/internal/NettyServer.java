@@ -34,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * keepalive, TLS, ALPN) and graceful shutdown. Thread-safe.
  */
 public final class NettyServer {
+  /** The TLS implementation in use (see {@link ServerTls#PROVIDER}). */
+  public static String tlsProvider() {
+    return ServerTls.PROVIDER.name();
+  }
+
   private static final Logger log = LoggerFactory.getLogger(NettyServer.class);
 
   /** Outbound buffer bounds per channel (connection, or HTTP/2 stream): 32 KiB low, 64 KiB high. */

@@ -122,6 +122,27 @@ public final class Envelope {
     return out.toByteArray();
   }
 
+  /** The enveloped encoding of {@code obj} (magic, type meta, raw), as the object field of a watch event holds it. */
+  public static byte[] encodeEnveloped(ObjectNode obj) {
+    WireBuffer out = new WireBuffer(1024);
+    writeEnveloped(out, obj);
+    return out.toByteArray();
+  }
+
+  /** A watch event frame around an object already encoded by {@link #encodeEnveloped}. */
+  public static byte[] watchFrame(String type, byte[] enveloped) {
+    WireBuffer out = new WireBuffer(enveloped.length + 32);
+    int frame = out.reserveFrameLength();
+    out.stringField(1, type);
+    int object = out.begin(2);
+    int raw = out.begin(1);
+    out.writeRaw(enveloped);
+    out.end(raw);
+    out.end(object);
+    out.fillFrameLength(frame);
+    return out.toByteArray();
+  }
+
   private static void writeEnveloped(WireBuffer out, ObjectNode obj) {
     JsonNode apiVersion = obj.get("apiVersion");
     JsonNode kind = obj.get("kind");
