@@ -96,6 +96,11 @@ public final class TestApiServer implements AutoCloseable {
     return client.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
+  /** A raw HTTP/1.1 connection authenticated as the admin, for tests that control reading byte by byte. */
+  public RawHttp1Client rawAdmin() throws IOException {
+    return RawHttp1Client.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), context(true));
+  }
+
   public static JsonNode json(HttpResponse<String> r) throws IOException {
     return JSON.readTree(r.body());
   }
