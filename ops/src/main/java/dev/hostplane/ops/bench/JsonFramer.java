@@ -55,6 +55,15 @@ public final class JsonFramer {
         continue;
       }
       if (inString) {
+        if (!escaped && b != '\\' && b != '"') {
+          // Fast path through the body of a string (the payload): only a quote or a backslash matters.
+          int j = i + 1;
+          while (j < length && buf[j] != '"' && buf[j] != '\\') {
+            j++;
+          }
+          i = j - 1;
+          continue;
+        }
         if (escaped) {
           escaped = false;
         } else if (b == '\\') {

@@ -31,7 +31,9 @@ public record ObservedEvent(String type, String name, int seq, long sentNanos, S
         if (field.equals("type")) {
           b.type = p.getValueAsString();
         } else if (field.equals("object") && value == JsonToken.START_OBJECT) {
-          object(p, b);
+          if (object(p, b)) {
+            break;
+          }
         } else {
           p.skipChildren();
         }
@@ -40,18 +42,23 @@ public record ObservedEvent(String type, String name, int seq, long sentNanos, S
     }
   }
 
-  private static void object(JsonParser p, Builder b) throws IOException {
+  /** Reads the event's object; true when everything needed is known and the rest need not be read. */
+  private static boolean object(JsonParser p, Builder b) throws IOException {
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       JsonToken value = p.nextToken();
       if (field.equals("metadata") && value == JsonToken.START_OBJECT) {
         metadata(p, b);
+        if (b.name != null && b.type != null) {
+          return true; // a named object after the type: nothing else is needed (the payload is not scanned)
+        }
       } else if (field.equals("message")) {
         b.message = p.getValueAsString();
       } else {
         p.skipChildren();
       }
     }
+    return false;
   }
 
   private static void metadata(JsonParser p, Builder b) throws IOException {
