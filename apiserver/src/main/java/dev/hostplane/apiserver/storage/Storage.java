@@ -1,5 +1,6 @@
 package dev.hostplane.apiserver.storage;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -52,6 +53,14 @@ public interface Storage extends AutoCloseable {
 
   /** The revision of the latest durable write. */
   long currentRevision();
+
+  /**
+   * The store's current revision, read with a round trip where the backend is remote; for consistent reads. A
+   * remote backend's {@link #currentRevision()} is only the newest revision it has seen.
+   */
+  default CompletionStage<Long> readCurrentRevision() {
+    return CompletableFuture.completedFuture(currentRevision());
+  }
 
   /** The revision below which history is gone (0 when nothing was compacted). */
   long compactedRevision();
