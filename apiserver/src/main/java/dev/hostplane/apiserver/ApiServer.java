@@ -25,7 +25,7 @@ import dev.hostplane.apiserver.server.ApiHttpServer;
 import dev.hostplane.apiserver.server.ServerOptions;
 import dev.hostplane.apiserver.storage.Compactor;
 import dev.hostplane.apiserver.storage.Storage;
-import dev.hostplane.apiserver.storage.embedded.EmbeddedStorage;
+import dev.hostplane.apiserver.storage.StorageFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -94,7 +94,8 @@ public final class ApiServer implements AutoCloseable {
     Path keyFile = config.tlsPrivateKeyFile() != null ? config.tlsPrivateKeyFile() : certs.servingKeyFile();
     Path clientCa = config.clientCaFile() != null ? config.clientCaFile() : certs.caCertFile();
 
-    Storage storage = EmbeddedStorage.open(config.dataDir(), EmbeddedStorage.Options.DEFAULT);
+    StorageFactory.Backend backend = StorageFactory.open(config.dataDir(), config.etcd());
+    Storage storage = backend.storage();
     ScheduledExecutorService timer = Executors.newScheduledThreadPool(1, named("apiserver-timer"));
     ScheduledExecutorService controllers = Executors.newScheduledThreadPool(2, named("apiserver-controller"));
     int workers = Math.max(4, Runtime.getRuntime().availableProcessors() * 4);
@@ -122,7 +123,7 @@ public final class ApiServer implements AutoCloseable {
     HealthChecks health = new HealthChecks();
     health.add(new HealthChecks.Check("ping", () -> null), "healthz", "livez", "readyz");
     health.add(new HealthChecks.Check("log", () -> null), "healthz", "livez", "readyz");
-    health.add(new HealthChecks.Check("etcd", () -> storageHealth(storage)), "healthz", "livez", "readyz");
+    health.add(new HealthChecks.Check("etcd", backend.health()), "healthz", "livez", "readyz");
     health.add(new HealthChecks.Check("poststarthook/bootstrap-controller",
         () -> bootstrapRef.get() != null && bootstrapRef.get().isDone() ? null : "not finished"), "healthz", "livez", "readyz");
     health.add(new HealthChecks.Check("shutdown", () -> shutdownFlag.get() ? "shutting down" : null), "readyz");
@@ -176,15 +177,6 @@ public final class ApiServer implements AutoCloseable {
     }
     return new ApiServer(config, storage, http, apiExecutor, timer, controllers, nsController, compactor,
         kubeconfig, watches, shutdownFlag);
-  }
-
-  private static String storageHealth(Storage storage) {
-    try {
-      storage.currentRevision();
-      return null;
-    } catch (RuntimeException e) {
-      return e.getMessage();
-    }
   }
 
   private static String hostPort(String host, int port) {
