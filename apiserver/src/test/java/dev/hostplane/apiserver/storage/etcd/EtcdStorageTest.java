@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -98,6 +99,31 @@ class EtcdStorageTest {
       assertEquals("v2", string(await(storage.guaranteedUpdate(PREFIX + "a", false, c -> done(bytes("v2"))))
           .value()));
       eventually(() -> storage.health() == null ? "ok" : null, Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
+  @Tag("slow")
+  void afterALongOutageRequestsSucceedSoonAfterEtcdIsBack() throws Exception {
+    try (EtcdProcess etcd = EtcdProcess.launch(); EtcdStorage storage = connect(etcd)) {
+      Recorder watch = new Recorder();
+      storage.watch(PREFIX, storage.currentRevision(), watch);
+      await(storage.create(PREFIX + "a", bytes("v1")));
+      etcd.stop();
+      Thread.sleep(12_000); // long enough for gRPC's own reconnect backoff to pass 5 s
+      etcd.start();
+      long restarted = System.nanoTime();
+      eventually(() -> {
+        try {
+          return await(storage.get(PREFIX + "a"));
+        } catch (Exception e) {
+          return null;
+        }
+      }, Duration.ofSeconds(30));
+      long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restarted);
+      assertTrue(took < 3000, "requests failed for " + took + " ms after etcd was back");
+      long next = await(storage.create(PREFIX + "b", bytes("v1"))).modRevision();
+      assertEquals(next, watch.awaitEvents(2).get(1).revision(), "the watch rode out the outage");
     }
   }
 
