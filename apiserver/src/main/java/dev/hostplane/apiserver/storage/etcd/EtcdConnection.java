@@ -1,15 +1,21 @@
 package dev.hostplane.apiserver.storage.etcd;
 
+import dev.hostplane.apiserver.pki.Pem;
+import dev.hostplane.apiserver.storage.StorageException;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.Response;
 import io.etcd.jetcd.options.GetOption;
+import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -74,6 +80,35 @@ final class EtcdConnection implements AutoCloseable {
     this.timer = Executors.newSingleThreadScheduledExecutor(daemon("etcd-timer"));
     this.client = clients.apply(options);
     this.healthAt = nanoClock.getAsLong();
+  }
+
+  /** A jetcd client for {@code options}; TLS with {@code ssl} when not null. */
+  static Client newClient(EtcdStorage.Options options, SslContext ssl) {
+    ClientBuilder b = Client.builder()
+        .endpoints(options.endpoints().toArray(URI[]::new))
+        .waitForReady(false) // fail at once while etcd is unreachable, instead of queueing
+        .retryMaxAttempts(0) // no silent retries: see EtcdStorage
+        .connectTimeout(Duration.ofSeconds(5))
+        .keepaliveTime(Duration.ofSeconds(30))
+        .keepaliveTimeout(Duration.ofSeconds(10))
+        .maxInboundMessageSize(Integer.MAX_VALUE); // large lists, as upstream
+    if (ssl != null) {
+      b.sslContext(ssl);
+    }
+    return b.build();
+  }
+
+  /** The TLS context of https endpoints: the CA to trust (else the JDK's) and the client certificate. */
+  static SslContext sslContext(EtcdStorage.Options options) throws IOException {
+    SslContextBuilder b = GrpcSslContexts.forClient();
+    if (options.caFile() != null) {
+      b.trustManager(Pem.readCertificates(options.caFile()).toArray(X509Certificate[]::new));
+    }
+    if (options.certFile() != null) {
+      b.keyManager(Pem.readPrivateKey(options.keyFile()),
+          Pem.readCertificates(options.certFile()).toArray(X509Certificate[]::new));
+    }
+    return b.build();
   }
 
   Client client() {
@@ -210,8 +245,8 @@ final class EtcdConnection implements AutoCloseable {
         .whenComplete((r, error) -> {
           if (error == null) {
             searchCompacted(lo, mid, result);
-          } else if (EtcdErrors.unwrap(error) instanceof dev.hostplane.apiserver.storage.StorageException se
-              && se.code() == dev.hostplane.apiserver.storage.StorageException.Code.COMPACTED) {
+          } else if (EtcdErrors.unwrap(error) instanceof StorageException se
+              && se.code() == StorageException.Code.COMPACTED) {
             searchCompacted(mid + 1, hi, result);
           } else {
             result.completeExceptionally(EtcdErrors.unwrap(error));
@@ -252,11 +287,16 @@ final class EtcdConnection implements AutoCloseable {
       failingSince = 0;
       return false;
     }
-    healthReason = "etcd: " + EtcdErrors.unwrap(error).getMessage();
+    Throwable cause = EtcdErrors.unwrap(error);
+    healthReason = "etcd: " + cause.getMessage();
     if (failingSince == 0) {
       failingSince = now;
     }
-    boolean renew = !renewing && now - failingSince >= RENEW_AFTER.toNanos()
+    // Only a transport failure suggests a channel waiting out its backoff: a slow etcd (TIMEOUT) or etcd's own
+    // refusals ("etcdserver: no leader") come over a working connection, which replacing would only disturb.
+    boolean transport = cause instanceof StorageException se && se.code() == StorageException.Code.UNAVAILABLE
+        && !String.valueOf(se.getMessage()).contains("etcdserver:");
+    boolean renew = transport && !renewing && now - failingSince >= RENEW_AFTER.toNanos()
         && now - renewedAt >= RENEW_AFTER.toNanos();
     renewing |= renew;
     return renew;

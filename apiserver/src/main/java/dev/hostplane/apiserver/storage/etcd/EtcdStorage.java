@@ -1,6 +1,5 @@
 package dev.hostplane.apiserver.storage.etcd;
 
-import dev.hostplane.apiserver.pki.Pem;
 import dev.hostplane.apiserver.storage.ListOptions;
 import dev.hostplane.apiserver.storage.ListResult;
 import dev.hostplane.apiserver.storage.Storage;
@@ -8,8 +7,6 @@ import dev.hostplane.apiserver.storage.StorageException;
 import dev.hostplane.apiserver.storage.StoredObject;
 import dev.hostplane.apiserver.storage.WatchListener;
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.TxnResponse;
@@ -19,13 +16,10 @@ import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
-import io.grpc.netty.GrpcSslContexts;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -156,8 +150,9 @@ public final class EtcdStorage implements Storage {
    */
   public static EtcdStorage connect(Options options) throws IOException {
     Objects.requireNonNull(options, "options");
-    SslContext ssl = options.tls() ? sslContext(options) : null;
-    EtcdConnection connection = new EtcdConnection(options, o -> newClient(o, ssl), System::nanoTime);
+    SslContext ssl = options.tls() ? EtcdConnection.sslContext(options) : null;
+    EtcdConnection connection = new EtcdConnection(options, o -> EtcdConnection.newClient(o, ssl),
+        System::nanoTime);
     try {
       long revision = firstAnswer(connection);
       connection.record(null);
@@ -170,33 +165,6 @@ public final class EtcdStorage implements Storage {
       connection.close();
       throw e;
     }
-  }
-
-  private static Client newClient(Options options, SslContext ssl) {
-    ClientBuilder b = Client.builder()
-        .endpoints(options.endpoints().toArray(URI[]::new))
-        .waitForReady(false) // fail at once while etcd is unreachable, instead of queueing
-        .retryMaxAttempts(0) // no silent retries: see the class comment
-        .connectTimeout(Duration.ofSeconds(5))
-        .keepaliveTime(Duration.ofSeconds(30))
-        .keepaliveTimeout(Duration.ofSeconds(10))
-        .maxInboundMessageSize(Integer.MAX_VALUE); // large lists, as upstream
-    if (ssl != null) {
-      b.sslContext(ssl);
-    }
-    return b.build();
-  }
-
-  private static SslContext sslContext(Options options) throws IOException {
-    SslContextBuilder b = GrpcSslContexts.forClient();
-    if (options.caFile() != null) {
-      b.trustManager(Pem.readCertificates(options.caFile()).toArray(X509Certificate[]::new));
-    }
-    if (options.certFile() != null) {
-      b.keyManager(Pem.readPrivateKey(options.keyFile()),
-          Pem.readCertificates(options.certFile()).toArray(X509Certificate[]::new));
-    }
-    return b.build();
   }
 
   private static long firstAnswer(EtcdConnection connection) {
@@ -225,7 +193,7 @@ public final class EtcdStorage implements Storage {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
     ByteSequence k = Keys.bytes(key);
-    return connection.call(key, c -> c.getKVClient().txn()
+    return settled(connection.call(key, c -> c.getKVClient().txn()
             .If(new Cmp(k, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
             .Then(Op.put(k, ByteSequence.from(value), PutOption.DEFAULT))
             .commit())
@@ -236,15 +204,15 @@ public final class EtcdStorage implements Storage {
           }
           long revision = txn.getHeader().getRevision();
           return CompletableFuture.completedFuture(new StoredObject(key, value, revision, revision));
-        });
+        }));
   }
 
   @Override
   public CompletionStage<StoredObject> get(String key) {
     Objects.requireNonNull(key, "key");
-    return read(key).thenCompose(current -> current != null
+    return settled(read(key).thenCompose(current -> current != null
         ? CompletableFuture.completedFuture(current)
-        : CompletableFuture.failedFuture(notFound(key)));
+        : CompletableFuture.failedFuture(notFound(key))));
   }
 
   /** The latest value of {@code key}, or null. */
@@ -273,7 +241,7 @@ public final class EtcdStorage implements Storage {
     GetOption option = get.build();
     CompletableFuture<GetResponse> response = connection.call(prefix, c -> c.getKVClient().get(Keys.bytes(start),
         option));
-    return response.handle((r, error) -> {
+    return settled(response.handle((r, error) -> {
       if (error == null) {
         List<StoredObject> items = new ArrayList<>(r.getKvs().size());
         for (KeyValue kv : r.getKvs()) {
@@ -285,7 +253,7 @@ public final class EtcdStorage implements Storage {
         return CompletableFuture.completedFuture(new ListResult(items, at, r.isMore(), remaining));
       }
       return failList(prefix, revision, EtcdErrors.unwrap(error));
-    }).thenCompose(f -> f);
+    }).thenCompose(f -> f));
   }
 
   private CompletableFuture<ListResult> failList(String prefix, long revision, Throwable error) {
@@ -451,7 +419,7 @@ public final class EtcdStorage implements Storage {
   /** etcd's current revision, read with a linearizable round trip. */
   @Override
   public CompletionStage<Long> readCurrentRevision() {
-    return connection.readRevision(connection.options().requestTimeout());
+    return settled(connection.readRevision(connection.options().requestTimeout()));
   }
 
   /** The newest compaction this client did or learned of (etcd reports it only on refusals). */
@@ -472,14 +440,14 @@ public final class EtcdStorage implements Storage {
     if (revision <= connection.compacted()) {
       return CompletableFuture.completedFuture(null);
     }
-    return connection.call(null, c -> c.getKVClient().compact(revision)).handle((r, error) -> {
+    return settled(connection.call(null, c -> c.getKVClient().compact(revision)).handle((r, error) -> {
       Throwable e = error == null ? null : EtcdErrors.unwrap(error);
       if (e == null || e instanceof StorageException se && se.code() == StorageException.Code.COMPACTED) {
         connection.learnCompacted(revision);
         return CompletableFuture.<Void>completedFuture(null);
       }
       return CompletableFuture.<Void>failedFuture(e);
-    }).thenCompose(f -> f);
+    }).thenCompose(f -> f));
   }
 
   /**
@@ -500,6 +468,19 @@ public final class EtcdStorage implements Storage {
       w.fail(EtcdErrors.unavailable(null, "storage is closed"));
     }
     connection.close();
+  }
+
+  /** {@code stage}'s outcome, its failure without the CompletionException that chained stages wrap it in. */
+  private static <T> CompletableFuture<T> settled(CompletableFuture<T> stage) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    stage.whenComplete((value, error) -> {
+      if (error != null) {
+        result.completeExceptionally(EtcdErrors.unwrap(error));
+      } else {
+        result.complete(value);
+      }
+    });
+    return result;
   }
 
   private static StoredObject first(GetResponse r) {

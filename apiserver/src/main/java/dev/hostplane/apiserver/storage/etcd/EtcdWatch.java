@@ -205,8 +205,13 @@ final class EtcdWatch implements Storage.Watch {
       }
     }
     if (old != null) {
-      // Thread hop: not inline, jetcd is still inside its own error handling for this watcher.
-      execute(() -> closeQuietly(old));
+      // Thread hop: closed on the timer, promptly (before jetcd's own resume, 500 ms on, would start), but not
+      // inline: jetcd is still inside its own error handling for this watcher.
+      try {
+        connection.timer().execute(() -> closeQuietly(old));
+      } catch (RejectedExecutionException e) {
+        closeQuietly(old);
+      }
     }
     if (delay != null) {
       try {
