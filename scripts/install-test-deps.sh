@@ -4,6 +4,9 @@ set -euo pipefail
 need_apt=()
 command -v java >/dev/null || need_apt+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need_apt+=(maven)
+# The etcd storage suites start real etcd servers (Debian bookworm: etcd-server 3.4) on free loopback ports; the
+# package's own service on 2379 is never used by the tests.
+command -v etcd >/dev/null || [ -x /usr/bin/etcd ] || need_apt+=(etcd-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"

@@ -25,8 +25,8 @@ import dev.hostplane.apiserver.server.ApiHttpServer;
 import dev.hostplane.apiserver.server.ServerOptions;
 import dev.hostplane.apiserver.storage.Compactor;
 import dev.hostplane.apiserver.storage.Storage;
+import dev.hostplane.apiserver.storage.StorageFactory;
 import dev.hostplane.apiserver.storage.cache.WatchCache;
-import dev.hostplane.apiserver.storage.embedded.EmbeddedStorage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -95,7 +95,8 @@ public final class ApiServer implements AutoCloseable {
     Path keyFile = config.tlsPrivateKeyFile() != null ? config.tlsPrivateKeyFile() : certs.servingKeyFile();
     Path clientCa = config.clientCaFile() != null ? config.clientCaFile() : certs.caCertFile();
 
-    Storage backend = EmbeddedStorage.open(config.dataDir(), EmbeddedStorage.Options.DEFAULT);
+    StorageFactory.Backend opened = StorageFactory.open(config.dataDir(), config.etcd());
+    Storage backend = opened.storage();
     ScheduledExecutorService timer = Executors.newScheduledThreadPool(1, named("apiserver-timer"));
     ScheduledExecutorService controllers = Executors.newScheduledThreadPool(2, named("apiserver-controller"));
     int workers = Math.max(4, Runtime.getRuntime().availableProcessors() * 4);
@@ -134,7 +135,7 @@ public final class ApiServer implements AutoCloseable {
     HealthChecks health = new HealthChecks();
     health.add(new HealthChecks.Check("ping", () -> null), "healthz", "livez", "readyz");
     health.add(new HealthChecks.Check("log", () -> null), "healthz", "livez", "readyz");
-    health.add(new HealthChecks.Check("etcd", () -> storageHealth(storage)), "healthz", "livez", "readyz");
+    health.add(new HealthChecks.Check("etcd", opened.health()), "healthz", "livez", "readyz");
     health.add(new HealthChecks.Check("poststarthook/bootstrap-controller",
         () -> bootstrapRef.get() != null && bootstrapRef.get().isDone() ? null : "not finished"), "healthz", "livez", "readyz");
     health.add(new HealthChecks.Check("shutdown", () -> shutdownFlag.get() ? "shutting down" : null), "readyz");
@@ -189,15 +190,6 @@ public final class ApiServer implements AutoCloseable {
     }
     return new ApiServer(config, storage, http, apiExecutor, timer, controllers, nsController, compactor,
         kubeconfig, watches, shutdownFlag);
-  }
-
-  private static String storageHealth(Storage storage) {
-    try {
-      storage.currentRevision();
-      return null;
-    } catch (RuntimeException e) {
-      return e.getMessage();
-    }
   }
 
   private static String hostPort(String host, int port) {

@@ -2,6 +2,7 @@ package dev.hostplane.apiserver;
 
 import dev.hostplane.apiserver.config.Flags;
 import dev.hostplane.apiserver.server.ServerOptions;
+import dev.hostplane.apiserver.storage.etcd.EtcdStorage;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -18,6 +19,7 @@ import java.util.List;
  *
  * @param advertiseAddress the address in the {@code kubernetes} Service's endpoints and in discovery
  * @param dataDir where the embedded store keeps its write-ahead log and snapshots
+ * @param etcd how to reach etcd when storage is there ({@code --etcd-servers}); null for the embedded store
  * @param certDir where generated certificates live (used when no {@code --tls-cert-file} is given)
  * @param writeKubeconfig where to write an admin kubeconfig, or null
  * @param kubeconfigServer the host (name or IP) written into the kubeconfig; null uses the advertise address
@@ -26,6 +28,7 @@ public record ApiServerConfig(
     ServerOptions server,
     InetAddress advertiseAddress,
     Path dataDir,
+    EtcdStorage.Options etcd,
     Path certDir,
     Path tlsCertFile,
     Path tlsPrivateKeyFile,
@@ -71,6 +74,11 @@ public record ApiServerConfig(
         .declare("write-kubeconfig", "", "Write an admin kubeconfig for this server to this path.")
         .declare("kubeconfig-server", "", "Host name or IP written as the server in --write-kubeconfig "
             + "(default: 127.0.0.1 for a wildcard bind, else the advertise address).")
+        .declare("etcd-servers", "", "List of etcd servers to connect with (scheme://ip:port), comma separated. "
+            + "Unset: the embedded store in --data-dir.")
+        .declare("etcd-cafile", "", "SSL Certificate Authority file used to secure etcd communication.")
+        .declare("etcd-certfile", "", "SSL certification file used to secure etcd communication.")
+        .declare("etcd-keyfile", "", "SSL key file used to secure etcd communication.")
         .declare("etcd-prefix", "/registry", "The prefix to prepend to all resource paths in storage.")
         .declare("etcd-compaction-interval", "5m", "The interval of compaction requests (0 disables).")
         .declare("min-request-timeout", "1800", "Seconds: the minimum a watch lasts before the server ends it "
@@ -113,6 +121,7 @@ public record ApiServerConfig(
         server,
         advertise,
         Path.of(f.string("data-dir")),
+        etcd(f),
         Path.of(f.string("cert-dir")),
         optionalPath(f, "tls-cert-file"),
         optionalPath(f, "tls-private-key-file"),
@@ -137,6 +146,35 @@ public record ApiServerConfig(
     f.parse(List.of("--secure-port=0", "--bind-address=127.0.0.1", "--data-dir=" + dir.resolve("data"),
         "--cert-dir=" + dir.resolve("pki"), "--write-kubeconfig=" + dir.resolve("admin.kubeconfig")));
     return from(f);
+  }
+
+  /** The etcd flags as storage options; null without --etcd-servers. Errors name the flag concerned. */
+  private static EtcdStorage.Options etcd(Flags f) {
+    List<String> servers = f.list("etcd-servers");
+    Path ca = optionalPath(f, "etcd-cafile");
+    Path cert = optionalPath(f, "etcd-certfile");
+    Path key = optionalPath(f, "etcd-keyfile");
+    if (servers.isEmpty()) {
+      if (ca != null || cert != null || key != null) {
+        throw new Flags.FlagException("--etcd-cafile, --etcd-certfile and --etcd-keyfile need --etcd-servers");
+      }
+      return null;
+    }
+    EtcdStorage.Options options;
+    try {
+      options = EtcdStorage.Options.of(servers);
+    } catch (IllegalArgumentException e) {
+      throw new Flags.FlagException("--etcd-servers: " + e.getMessage());
+    }
+    if (!options.tls() && (ca != null || cert != null || key != null)) {
+      throw new Flags.FlagException("--etcd-cafile, --etcd-certfile and --etcd-keyfile need https:// "
+          + "--etcd-servers, got " + String.join(",", servers));
+    }
+    if ((cert == null) != (key == null)) {
+      throw new Flags.FlagException("--etcd-certfile and --etcd-keyfile go together; got only --"
+          + (cert == null ? "etcd-keyfile" : "etcd-certfile"));
+    }
+    return options.withTls(ca, cert, key);
   }
 
   private static Path optionalPath(Flags f, String name) {

@@ -55,8 +55,8 @@ public interface Storage extends AutoCloseable {
   long currentRevision();
 
   /**
-   * The store's current revision, read with a round trip where the backend is remote: the revision a consistent
-   * read must reflect. Local backends answer {@link #currentRevision()}.
+   * The store's current revision, read with a round trip where the backend is remote; for consistent reads. A
+   * remote backend's {@link #currentRevision()} is only the newest revision it has seen.
    */
   default CompletionStage<Long> readCurrentRevision() {
     return CompletableFuture.completedFuture(currentRevision());
@@ -78,6 +78,15 @@ public interface Storage extends AutoCloseable {
    */
   default CompletionStage<ListResult> listNotOlderThan(String prefix, long minRevision, long limit) {
     return list(prefix, new ListOptions(0, limit, null));
+  }
+
+  /**
+   * Whether {@link Watch#requestProgress()} is answered within milliseconds. When false (etcd 3.4 before 3.4.25,
+   * whose requested progress cannot be trusted, so the backend waits for etcd's timed progress notifications), a
+   * cache must not make reads wait for progress: they go to the backend instead.
+   */
+  default boolean answersProgressPromptly() {
+    return true;
   }
 
   /** The revision below which history is gone (0 when nothing was compacted). */

@@ -330,6 +330,9 @@ final class ResourceCache implements AutoCloseable {
       if (revision >= target) {
         return CompletableFuture.completedFuture(null);
       }
+      if (!backend.answersProgressPromptly()) {
+        return CompletableFuture.failedFuture(NotCaughtUp.INSTANCE); // waiting could take minutes
+      }
       waiters.add(new Waiter(target, done));
       w = backendWatch;
     } finally {
@@ -468,7 +471,8 @@ final class ResourceCache implements AutoCloseable {
    * asked (at once when it has), so a bookmark never lags a write the client already saw acknowledged.
    */
   void progress(CacheWatcher w) {
-    long target = backend.currentRevision();
+    // A backend whose progress is slow: report what the cache has (a valid bookmark, perhaps not the newest).
+    long target = backend.answersProgressPromptly() ? backend.currentRevision() : 0;
     Storage.Watch bw;
     lock.lock();
     try {

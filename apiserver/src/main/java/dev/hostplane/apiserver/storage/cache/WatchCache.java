@@ -172,7 +172,11 @@ public final class WatchCache implements Storage {
       ListResult page = c.list(prefix, options.startKey(), options.limit(), options.revision());
       return page != null ? CompletableFuture.completedFuture(page) : backend.list(prefix, options);
     }
-    // A consistent list: the cache answers once it has seen everything up to the store's current revision.
+    // A consistent list: the cache answers once it has seen everything up to the store's current revision (when the
+    // backend can tell it so promptly; else the backend answers).
+    if (!backend.answersProgressPromptly()) {
+      return backend.list(prefix, options);
+    }
     return backend.readCurrentRevision()
         .thenCompose(current -> c.awaitRevision(current).handle((v, err) -> err))
         .thenCompose(err -> {
