@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * backend still holds (bounded by {@link WatchCache.Options#historyRevisions}), so the window also covers events
  * from before R0 and a client resuming a watch from before this process started is served without a relist. Events
  * at or below R0 only enter the window. The cache is ready once the watch has caught up with R0; until then, and
- * whenever it is not ready, {@link WatchCache} sends requests to the backend.
+ * whenever it is not ready, {@link WatchCache} sends requests to the backend. A backend that cannot answer progress
+ * promptly (etcd 3.4) gets no replay: the window starts at R0, and a watch from an older revision goes to the
+ * backend, which still holds that history.
  *
  * <p>Threading: every field below {@code lock} is guarded by it. Backend watch callbacks apply an event and hand it to
  * every matching watcher while holding the lock, so each watcher sees events in revision order, one call at a time,
@@ -62,6 +64,8 @@ final class ResourceCache implements AutoCloseable {
   private long listRevision;
   /** A watch from this revision or later is served from the window (every later event is in it). */
   private long windowStart;
+  /** Where the window started when the cache loaded: older revisions predate the cache, not its evictions. */
+  private long loadedFrom;
   private Storage.Watch backendWatch;
   private CacheWatcher[] watchers = new CacheWatcher[0];
   private final List<Waiter> waiters = new ArrayList<>();
@@ -120,7 +124,11 @@ final class ResourceCache implements AutoCloseable {
   }
 
   private void loaded(int gen, long r0, TreeMap<String, StoredObject> acc) {
-    long from = Math.max(1, Math.max(backend.compactedRevision(), r0 - options.historyRevisions()));
+    // The replay before R0 needs the backend's progress to tell when it is complete; without prompt progress the
+    // window starts at R0 and older watches go to the backend.
+    long from = backend.answersProgressPromptly()
+        ? Math.max(1, Math.max(backend.compactedRevision(), r0 - options.historyRevisions()))
+        : r0;
     from = Math.min(from, r0);
     lock.lock();
     try {
@@ -132,6 +140,10 @@ final class ResourceCache implements AutoCloseable {
       listRevision = r0;
       window.clear();
       windowStart = from;
+      loadedFrom = from;
+      if (from >= r0) {
+        state = State.READY; // nothing to replay
+      }
     } finally {
       lock.unlock();
     }
@@ -435,8 +447,9 @@ final class ResourceCache implements AutoCloseable {
 
   /**
    * Starts a watch of keys under {@code prefix} (or the one key {@code prefix}) after {@code fromRevision} (0: now)
-   * from the window, or returns null when the cache is not ready. A revision older than the window fails the
-   * listener with COMPACTED (410 Gone for the client).
+   * from the window, or returns null (the caller watches the backend) when the cache is not ready or the revision
+   * predates the cache. A revision that left the window, or that the backend compacted, fails the listener with
+   * COMPACTED (410 Gone for the client).
    */
   Storage.Watch watch(String prefix, long fromRevision, WatchListener listener) {
     lock.lock();
@@ -444,7 +457,11 @@ final class ResourceCache implements AutoCloseable {
       if (state != State.READY) {
         return null;
       }
-      long from = fromRevision == 0 ? revision : fromRevision;
+      // "Now" is the newest revision this process knows the store reached, so an acknowledged write is not replayed.
+      long from = fromRevision == 0 ? Math.max(revision, backend.currentRevision()) : fromRevision;
+      if (from < loadedFrom && from >= backend.compactedRevision()) {
+        return null; // history from before this cache loaded: the backend still has it
+      }
       long oldest = Math.max(windowStart, backend.compactedRevision());
       if (from < oldest) {
         listener.onError(new StorageException(StorageException.Code.COMPACTED, prefix, oldest,
@@ -471,8 +488,7 @@ final class ResourceCache implements AutoCloseable {
    * asked (at once when it has), so a bookmark never lags a write the client already saw acknowledged.
    */
   void progress(CacheWatcher w) {
-    // A backend whose progress is slow: report what the cache has (a valid bookmark, perhaps not the newest).
-    long target = backend.answersProgressPromptly() ? backend.currentRevision() : 0;
+    long target = backend.currentRevision();
     Storage.Watch bw;
     lock.lock();
     try {
