@@ -84,6 +84,10 @@ public final class NodePortAllocator {
     return port >= first && port <= last && used.get(port - first);
   }
 
+  public boolean inRange(int port) {
+    return port >= first && port <= last;
+  }
+
   public synchronized int free() {
     return (last - first + 1) - used.cardinality();
   }

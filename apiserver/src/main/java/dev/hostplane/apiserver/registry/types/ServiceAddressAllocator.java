@@ -121,6 +121,16 @@ public final class ServiceAddressAllocator {
     }
   }
 
+  /** True when {@code ip} lies in the usable range (including the first address). */
+  public boolean inRange(String ip) {
+    try {
+      offsetOf(ip);
+      return true;
+    } catch (AllocationException e) {
+      return false;
+    }
+  }
+
   /** Addresses {@link #allocateNext()} can still hand out. */
   public synchronized long free() {
     return (maxOffset - 1) - (used.size() - (used.contains(1L) ? 1 : 0));
