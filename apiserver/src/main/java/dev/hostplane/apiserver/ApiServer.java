@@ -215,7 +215,8 @@ public final class ApiServer implements AutoCloseable {
     }
     nsController.start();
     bootstrap.start();
-    endpoints.start();
+    // The endpoints live in namespace default, which the bootstrap controller's first pass creates.
+    bootstrap.firstPass().thenRun(endpoints::start);
     identityLease.start();
     identityCollector.start();
 

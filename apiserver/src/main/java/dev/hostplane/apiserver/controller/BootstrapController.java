@@ -10,12 +10,13 @@ import dev.hostplane.apiserver.registry.Registry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,7 @@ public final class BootstrapController {
   private final String serviceIp;
   private final int advertisedPort;
   private final Duration interval;
-  private final AtomicBoolean done = new AtomicBoolean();
+  private final CompletableFuture<Void> firstPass = new CompletableFuture<>();
   private volatile ScheduledFuture<?> passes;
 
   public BootstrapController(Registry registry, ScheduledExecutorService executor, String serviceIp,
@@ -67,7 +68,12 @@ public final class BootstrapController {
 
   /** The poststarthook: true once the namespaces and the kubernetes Service exist. */
   public boolean isDone() {
-    return done.get();
+    return firstPass.isDone();
+  }
+
+  /** Completes (on a controller thread) once the namespaces and the kubernetes Service exist. */
+  public CompletionStage<Void> firstPass() {
+    return firstPass;
   }
 
   void reconcile() {
@@ -76,7 +82,7 @@ public final class BootstrapController {
         ensure(registry.store("", "v1", "namespaces"), "", namespace(ns));
       }
       ensure(registry.store("", "v1", "services"), "default", service());
-      done.set(true);
+      firstPass.complete(null);
     } catch (Exception e) {
       LOG.warn("bootstrap reconcile failed, will retry: {}", rootMessage(e));
     }

@@ -99,9 +99,15 @@ public final class EndpointReconciler implements AutoCloseable {
     return options.type() == Type.LEASE && !advertise.isLoopbackAddress() && !advertise.isAnyLocalAddress();
   }
 
-  /** Reconciles at once, then every interval (nothing at all when not {@link #active()}). */
+  /**
+   * Reconciles at once, then every interval (nothing at all when not {@link #active()}). Start it once namespace
+   * {@code default} exists. After {@link #close()} or {@link #abandon()} it does nothing.
+   */
   public void start() {
     synchronized (lock) {
+      if (state == State.STOPPED) {
+        return;
+      }
       if (state != State.NEW) {
         throw new IllegalStateException("already started");
       }
@@ -149,7 +155,7 @@ public final class EndpointReconciler implements AutoCloseable {
     }
   }
 
-  /** Stops without withdrawing the lease, as a crash would (the lease expires after its TTL). */
+  /** Stops (or never starts) without withdrawing the lease, as a crash would (the lease expires after its TTL). */
   public void abandon() {
     synchronized (lock) {
       stop();

@@ -5,15 +5,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostplane.apiserver.api.ApiException;
 import dev.hostplane.apiserver.api.Status;
-import dev.hostplane.apiserver.registry.AllocationConflict;
 import dev.hostplane.apiserver.registry.ObjectMeta;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * Takes and gives back the cluster IPs and node ports a Service holds, against the two allocators. Every
@@ -21,7 +22,7 @@ import java.util.concurrent.CompletionStage;
  * and an {@link ApiException} is thrown (422 Invalid with upstream's cause, or 500 when a range is full).
  *
  * <p>With {@code shared} reservations (several apiservers on one storage) the allocators are this apiserver's view
- * of the ranges, kept current by following the reservations; {@link #claim} makes what {@code allocate} took the
+ * of the ranges and {@link ServiceClaims} the storage side: {@link #claim} makes what {@code allocate} took the
  * Service's own in storage, and the releases delete the Service's claims. Without, the allocators are the whole
  * truth and claims and releases complete at once.
  */
@@ -30,12 +31,12 @@ final class ServiceAllocations {
 
   private final ServiceAddressAllocator ips;
   private final NodePortAllocator ports;
-  private final ServiceStrategy.Reservations shared;
+  private final ServiceClaims claims;
 
   ServiceAllocations(ServiceAddressAllocator ips, NodePortAllocator ports, ServiceStrategy.Reservations shared) {
     this.ips = ips;
     this.ports = ports;
-    this.shared = shared;
+    this.claims = shared == null ? null : new ServiceClaims(ips, ports, shared);
   }
 
   String family() {
@@ -116,216 +117,37 @@ final class ServiceAllocations {
       freedPorts.removeAll(allNodePortsOf(keep));
     }
     release(freedIps, freedPorts);
-    if (shared == null) {
-      return DONE;
-    }
-    String owner = ObjectMeta.uid(holder);
-    if (owner == null || owner.isEmpty()) {
-      return DONE;
-    }
-    List<CompletableFuture<Void>> deletes = new ArrayList<>();
-    for (String ip : freedIps) {
-      if (ips.inRange(ip)) {
-        deletes.add(shared.clusterIps().release(canonical(ip), owner).toCompletableFuture());
-      }
-    }
-    for (int p : freedPorts) {
-      if (ports.inRange(p)) {
-        deletes.add(shared.nodePorts().release(Integer.toString(p), owner).toCompletableFuture());
-      }
-    }
-    return CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new));
+    return claims == null ? DONE : claims.release(ObjectMeta.uid(holder), freedIps, freedPorts);
   }
 
-  /**
-   * Claims in storage the in-range values {@code svc} holds and {@code old} (null on create) does not, for
-   * {@code svc}'s uid. When another object holds any of them: the claims this call made are deleted, what
-   * {@code svc} took beyond {@code old} is released in this apiserver's view, the taken values are marked used
-   * there, and the stage fails with {@link AllocationConflict}.
-   */
+  /** See {@link ServiceClaims#claim}; at once without shared reservations. */
   CompletionStage<Void> claim(ObjectNode svc, ObjectNode old) {
-    if (shared == null) {
-      return DONE;
-    }
-    String owner = ObjectMeta.uid(svc);
-    String object = ObjectMeta.namespace(svc) + "/" + ObjectMeta.name(svc);
-    List<String> newIps = new ArrayList<>();
-    for (String ip : heldIps(svc)) {
-      if (!heldIps(old).contains(ip) && ips.inRange(ip)) {
-        newIps.add(canonical(ip));
-      }
-    }
-    List<String> newPorts = new ArrayList<>();
-    Set<Integer> oldPorts = old == null ? Set.of() : allNodePortsOf(old);
-    for (int p : allNodePortsOf(svc)) {
-      if (!oldPorts.contains(p) && ports.inRange(p)) {
-        newPorts.add(Integer.toString(p));
-      }
-    }
-    if (newIps.isEmpty() && newPorts.isEmpty()) {
-      return DONE;
-    }
-    List<Claim> claims = new ArrayList<>();
-    newIps.forEach(ip -> claims.add(new Claim(shared.clusterIps(), ip, shared.clusterIps().claim(ip, owner, object)
-        .toCompletableFuture())));
-    newPorts.forEach(p -> claims.add(new Claim(shared.nodePorts(), p, shared.nodePorts().claim(p, owner, object)
-        .toCompletableFuture())));
-    return CompletableFuture.allOf(claims.stream().map(Claim::outcome).toArray(CompletableFuture[]::new))
-        .handle((v, err) -> {
-          List<Claim> lost = new ArrayList<>();
-          List<CompletableFuture<Void>> undo = new ArrayList<>();
-          for (Claim c : claims) {
-            RangeReservations.Outcome o = c.outcome().isCompletedExceptionally() ? null : c.outcome().join();
-            if (o == RangeReservations.Outcome.TAKEN) {
-              lost.add(c);
-            } else if (o == RangeReservations.Outcome.CLAIMED && err != null) {
-              undo.add(c.range().release(c.value(), owner).toCompletableFuture());
-            }
-          }
-          if (err == null && lost.isEmpty()) {
-            return DONE;
-          }
-          if (err == null) {
-            for (Claim c : claims) {
-              if (!lost.contains(c)) {
-                undo.add(c.range().release(c.value(), owner).toCompletableFuture());
-              }
-            }
-            // This view only (the storage side is `undo`, awaited below, so that a retry's claims are not raced).
-            List<String> tookIps = new ArrayList<>(heldIps(svc));
-            tookIps.removeAll(heldIps(old));
-            List<Integer> tookPorts = new ArrayList<>(allNodePortsOf(svc));
-            tookPorts.removeAll(oldPorts);
-            release(tookIps, tookPorts);
-            lost.forEach(this::markTaken);
-          }
-          Throwable failure = err != null ? err
-              : new AllocationConflict(lost.stream().map(Claim::value).toList());
-          return CompletableFuture.allOf(undo.toArray(CompletableFuture[]::new))
-              .handle((x, e) -> (Void) null)
-              .thenCompose(x -> CompletableFuture.<Void>failedFuture(failure));
-        }).thenCompose(x -> x);
+    return claims == null ? DONE : claims.claim(svc, old);
   }
 
-  /**
-   * Starts following the claims of every apiserver into the allocators (taken when claimed, free when released);
-   * completes once the current claims are in. Without shared reservations there is nothing to follow.
-   */
+  /** See {@link ServiceClaims#follow}; nothing to follow without shared reservations. */
   CompletionStage<Void> follow() {
-    if (shared == null) {
-      return DONE;
-    }
-    CompletableFuture<Void> a = shared.clusterIps().follow(new RangeReservations.Listener() {
-      @Override
-      public void taken(String value) {
-        ips.markUsed(value);
-      }
-
-      @Override
-      public void freed(String value) {
-        ips.release(value);
-      }
-    }).toCompletableFuture();
-    CompletableFuture<Void> b = shared.nodePorts().follow(new RangeReservations.Listener() {
-      @Override
-      public void taken(String value) {
-        ports.markUsed(Integer.parseInt(value));
-      }
-
-      @Override
-      public void freed(String value) {
-        ports.release(Integer.parseInt(value));
-      }
-    }).toCompletableFuture();
-    return CompletableFuture.allOf(a, b);
+    return claims == null ? DONE : claims.follow();
   }
 
   void stopFollowing() {
-    if (shared != null) {
-      shared.clusterIps().close();
-      shared.nodePorts().close();
+    if (claims != null) {
+      claims.stopFollowing();
     }
   }
 
   /**
-   * Reconciles the claims with the Services: lists the claims, then (so that a Service written after a claim is
-   * seen) the Services; marks every Service's values used in this view; claims what a Service holds unclaimed (or
-   * claimed, longer than {@code grace}, by an owner that holds nothing); deletes claims older than {@code grace}
-   * that no Service holds (a write that died between claiming and storing), unless changed since listed.
+   * Marks every listed Service's values used in this view, then (with shared reservations) repairs the claims, see
+   * {@link ServiceClaims#repair}.
    */
-  CompletionStage<ServiceStrategy.RepairResult> repair(java.util.function.Supplier<CompletionStage<List<ObjectNode>>> services,
-      java.time.Instant now, java.time.Duration grace) {
-    if (shared == null) {
-      return services.get().thenApply(list -> {
-        list.forEach(this::markUsed);
-        return new ServiceStrategy.RepairResult(0, 0, List.of());
-      });
-    }
-    // This view is listed again first, so that values a lost race marked taken and since freed come back.
-    CompletableFuture<List<RangeReservations.Reservation>> ipClaims = shared.clusterIps().resync()
-        .thenCompose(v -> shared.clusterIps().list()).toCompletableFuture();
-    CompletableFuture<List<RangeReservations.Reservation>> portClaims = shared.nodePorts().resync()
-        .thenCompose(v -> shared.nodePorts().list()).toCompletableFuture();
-    return CompletableFuture.allOf(ipClaims, portClaims)
-        .thenCompose(v -> services.get())
-        .thenCompose(list -> {
-          java.util.Map<String, List<ObjectNode>> ipHolders = new java.util.TreeMap<>();
-          java.util.Map<String, List<ObjectNode>> portHolders = new java.util.TreeMap<>();
-          for (ObjectNode svc : list) {
-            markUsed(svc);
-            for (String ip : heldIps(svc)) {
-              if (ips.inRange(ip)) {
-                ipHolders.computeIfAbsent(canonical(ip), k -> new ArrayList<>()).add(svc);
-              }
-            }
-            for (int p : allNodePortsOf(svc)) {
-              if (ports.inRange(p)) {
-                portHolders.computeIfAbsent(Integer.toString(p), k -> new ArrayList<>()).add(svc);
-              }
-            }
-          }
-          List<String> duplicates = new ArrayList<>();
-          List<CompletableFuture<Integer>> claimed = new ArrayList<>();
-          List<CompletableFuture<Integer>> leaked = new ArrayList<>();
-          repairRange(shared.clusterIps(), ipClaims.join(), ipHolders, now, grace, duplicates, claimed, leaked);
-          repairRange(shared.nodePorts(), portClaims.join(), portHolders, now, grace, duplicates, claimed, leaked);
-          List<CompletableFuture<Integer>> all = new ArrayList<>(claimed);
-          all.addAll(leaked);
-          return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(x -> new ServiceStrategy.RepairResult(
-              claimed.stream().mapToInt(CompletableFuture::join).sum(),
-              leaked.stream().mapToInt(CompletableFuture::join).sum(), duplicates));
-        });
-  }
-
-  private static void repairRange(RangeReservations range, List<RangeReservations.Reservation> claims,
-      java.util.Map<String, List<ObjectNode>> holders, java.time.Instant now, java.time.Duration grace,
-      List<String> duplicates, List<CompletableFuture<Integer>> claimed, List<CompletableFuture<Integer>> leaked) {
-    java.util.Map<String, RangeReservations.Reservation> byValue = new java.util.HashMap<>();
-    claims.forEach(r -> byValue.put(r.value(), r));
-    holders.forEach((value, svcs) -> {
-      if (svcs.size() > 1) {
-        duplicates.add(range.range() + "/" + value + " held by " + svcs.stream()
-            .map(x -> ObjectMeta.namespace(x) + "/" + ObjectMeta.name(x)).toList());
-      }
-      ObjectNode first = svcs.get(0);
-      String owner = ObjectMeta.uid(first);
-      String object = ObjectMeta.namespace(first) + "/" + ObjectMeta.name(first);
-      RangeReservations.Reservation r = byValue.get(value);
-      if (r == null) {
-        claimed.add(range.claim(value, owner, object).toCompletableFuture()
-            .thenApply(o -> o == RangeReservations.Outcome.CLAIMED ? 1 : 0));
-      } else if (svcs.stream().noneMatch(x -> r.owner().equals(ObjectMeta.uid(x)))
-          && r.claimed().plus(grace).isBefore(now)) {
-        claimed.add(range.deleteUnchanged(r).thenCompose(deleted -> deleted
-            ? range.claim(value, owner, object).thenApply(o -> o == RangeReservations.Outcome.CLAIMED ? 1 : 0)
-            : CompletableFuture.completedFuture(0)).toCompletableFuture());
-      }
+  CompletionStage<ServiceStrategy.RepairResult> repair(Supplier<CompletionStage<List<ObjectNode>>> services,
+      Instant now, Duration grace) {
+    Supplier<CompletionStage<List<ObjectNode>>> marked = () -> services.get().thenApply(list -> {
+      list.forEach(this::markUsed);
+      return list;
     });
-    for (RangeReservations.Reservation r : claims) {
-      if (!holders.containsKey(r.value()) && r.claimed().plus(grace).isBefore(now)) {
-        leaked.add(range.deleteUnchanged(r).thenApply(deleted -> deleted ? 1 : 0).toCompletableFuture());
-      }
-    }
+    return claims == null ? marked.get().thenApply(list -> new ServiceStrategy.RepairResult(0, 0, List.of()))
+        : claims.repair(marked, now, grace);
   }
 
   /** Releases values in this apiserver's view only. */
@@ -334,23 +156,13 @@ final class ServiceAllocations {
     freedPorts.forEach(ports::release);
   }
 
-  private record Claim(RangeReservations range, String value,
-      CompletableFuture<RangeReservations.Outcome> outcome) {}
-
-  private void markTaken(Claim c) {
-    if (c.range() == shared.clusterIps()) {
-      ips.markUsed(c.value());
-    } else {
-      ports.markUsed(Integer.parseInt(c.value()));
-    }
-  }
-
   /** The cluster IPs {@code svc} (may be null) holds. */
-  private static Set<String> heldIps(ObjectNode svc) {
+  static Set<String> heldIps(ObjectNode svc) {
     return svc != null && needsClusterIp(svc) ? clusterIpsOf(svc) : Set.of();
   }
 
-  private static String canonical(String ip) {
+  /** The canonical text of an address (as claim keys name it). */
+  static String canonical(String ip) {
     byte[] b = IpAddresses.parse(ip);
     return b == null ? ip : IpAddresses.format(b);
   }
@@ -485,7 +297,7 @@ final class ServiceAllocations {
   }
 
   /** Node ports and the health-check port a stored Service holds. */
-  private static Set<Integer> allNodePortsOf(ObjectNode svc) {
+  static Set<Integer> allNodePortsOf(ObjectNode svc) {
     Set<Integer> out = new LinkedHashSet<>(needsNodePorts(svc) ? nodePortsOf(svc) : Set.of());
     JsonNode hc = Nodes.get(Nodes.obj(svc, "spec"), "healthCheckNodePort");
     if (needsHealthCheckPort(svc) && hc != null && hc.asLong() != 0) {
