@@ -3,10 +3,17 @@ package dev.hostplane.apiserver;
 import dev.hostplane.apiserver.admission.Admission;
 import dev.hostplane.apiserver.admission.NamespaceLifecycle;
 import dev.hostplane.apiserver.authz.AuthenticatedAuthorizer;
+import dev.hostplane.apiserver.controller.ApiServerIdentity;
 import dev.hostplane.apiserver.controller.BootstrapController;
+import dev.hostplane.apiserver.controller.EndpointReconciler;
+import dev.hostplane.apiserver.controller.IdentityLeaseCollector;
+import dev.hostplane.apiserver.controller.IdentityLeaseController;
 import dev.hostplane.apiserver.controller.NamespaceController;
+import dev.hostplane.apiserver.controller.ServiceAllocationRepair;
 import dev.hostplane.apiserver.discovery.Discovery;
 import dev.hostplane.apiserver.handlers.ApiHandler;
+import dev.hostplane.apiserver.handlers.GoawayChance;
+import dev.hostplane.apiserver.handlers.InflightRequests;
 import dev.hostplane.apiserver.handlers.ResourceHandler;
 import dev.hostplane.apiserver.health.HealthChecks;
 import dev.hostplane.apiserver.metrics.ApiMetrics;
@@ -14,13 +21,14 @@ import dev.hostplane.apiserver.openapi.OpenApiDocuments;
 import dev.hostplane.apiserver.pki.CertDir;
 import dev.hostplane.apiserver.pki.Cidr;
 import dev.hostplane.apiserver.pki.Kubeconfig;
-import dev.hostplane.apiserver.registry.GenericStore;
+import dev.hostplane.apiserver.registry.CachedReader;
 import dev.hostplane.apiserver.registry.Registry;
 import dev.hostplane.apiserver.registry.WatchSession;
 import dev.hostplane.apiserver.registry.types.BuiltinResources;
 import dev.hostplane.apiserver.registry.types.NodePortAllocator;
+import dev.hostplane.apiserver.registry.types.RangeReservations;
 import dev.hostplane.apiserver.registry.types.ServiceAddressAllocator;
-import dev.hostplane.apiserver.controller.ServiceAllocationTracker;
+import dev.hostplane.apiserver.registry.types.ServiceStrategy;
 import dev.hostplane.apiserver.server.ApiHttpServer;
 import dev.hostplane.apiserver.server.ServerOptions;
 import dev.hostplane.apiserver.storage.Compactor;
@@ -32,6 +40,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -42,48 +51,75 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One apiserver: storage, registry, controllers and the HTTPS server, assembled from an {@link ApiServerConfig}.
- * {@link #start} returns once the server listens; {@code /readyz} turns ok when the bootstrap objects exist.
- * {@link #close} shuts down gracefully (readyz fails, watches end with a bookmark, in-flight requests finish).
+ * Several may run on one storage (replicas); each has its own registry, allocators and controllers, and together
+ * they behave as one apiserver (identity leases, the kubernetes Service's endpoints, Service allocations claimed in
+ * storage). {@link #start} returns once the server listens; {@code /readyz} turns ok when the bootstrap objects
+ * exist. {@link #close} shuts down gracefully (see there).
  */
 public final class ApiServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+  /** Upstream's request timeout: the longest an in-flight request is waited for on shutdown. */
+  static final Duration REQUEST_DRAIN_LIMIT = Duration.ofSeconds(60);
 
   private final ApiServerConfig config;
   private final Storage storage;
+  private final boolean ownsStorage;
   private final ApiHttpServer http;
   private final ExecutorService apiExecutor;
   private final ScheduledExecutorService timer;
   private final ScheduledExecutorService controllers;
-  private final NamespaceController namespaceController;
+  private final Controllers loops;
   private final Compactor compactor;
   private final Set<WatchSession> watches;
+  private final InflightRequests inflight;
   private final AtomicBoolean notReady;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
   private final Path kubeconfig;
 
-  private ApiServer(ApiServerConfig config, Storage storage, ApiHttpServer http, ExecutorService apiExecutor,
-      ScheduledExecutorService timer, ScheduledExecutorService controllers, NamespaceController nsController,
-      Compactor compactor, Path kubeconfig, Set<WatchSession> watches, AtomicBoolean notReady) {
+  /** The in-process loops, in start order. */
+  private record Controllers(ServiceAllocationRepair allocationRepair, NamespaceController namespaces,
+      BootstrapController bootstrap, EndpointReconciler endpoints, IdentityLeaseController identity,
+      IdentityLeaseCollector identityCollector) {}
+
+  private ApiServer(ApiServerConfig config, Storage storage, boolean ownsStorage, ApiHttpServer http,
+      ExecutorService apiExecutor, ScheduledExecutorService timer, ScheduledExecutorService controllers,
+      Controllers loops, Compactor compactor, Path kubeconfig, Set<WatchSession> watches,
+      InflightRequests inflight, AtomicBoolean notReady) {
     this.config = config;
     this.storage = storage;
+    this.ownsStorage = ownsStorage;
     this.http = http;
     this.apiExecutor = apiExecutor;
     this.timer = timer;
     this.controllers = controllers;
-    this.namespaceController = nsController;
+    this.loops = loops;
     this.compactor = compactor;
     this.kubeconfig = kubeconfig;
     this.watches = watches;
+    this.inflight = inflight;
     this.notReady = notReady;
   }
 
-  /** Starts an apiserver; blocking I/O (certificates, storage recovery): call from a plain thread. */
+  /** Starts an apiserver on its own embedded storage; blocking I/O (certificates, storage recovery). */
   public static ApiServer start(ApiServerConfig config) throws IOException {
+    return start0(config, null);
+  }
+
+  /**
+   * Starts an apiserver on {@code sharedStorage}, which the caller owns: other apiservers may use it too (replicas),
+   * and {@link #close} leaves it open. {@code --data-dir} is not used. Blocking: call from a plain thread.
+   */
+  public static ApiServer start(ApiServerConfig config, Storage sharedStorage) throws IOException {
+    return start0(config, Objects.requireNonNull(sharedStorage, "sharedStorage"));
+  }
+
+  private static ApiServer start0(ApiServerConfig config, Storage sharedStorage) throws IOException {
     Clock clock = Clock.systemUTC();
     Cidr serviceRange = Cidr.parse(config.serviceClusterIpRange());
     String serviceIp = serviceRange.firstIp().getHostAddress();
@@ -95,40 +131,46 @@ public final class ApiServer implements AutoCloseable {
     Path keyFile = config.tlsPrivateKeyFile() != null ? config.tlsPrivateKeyFile() : certs.servingKeyFile();
     Path clientCa = config.clientCaFile() != null ? config.clientCaFile() : certs.caCertFile();
 
-    StorageFactory.Backend opened = StorageFactory.open(config.dataDir(), config.etcd());
+    // A shared storage (replicas in one process, for tests) is the caller's; else the configured backend.
+    StorageFactory.Backend opened = sharedStorage != null
+        ? new StorageFactory.Backend(sharedStorage, () -> null)
+        : StorageFactory.open(config.dataDir(), config.etcd());
     Storage backend = opened.storage();
     ScheduledExecutorService timer = Executors.newScheduledThreadPool(1, named("apiserver-timer"));
-    ScheduledExecutorService controllers = Executors.newScheduledThreadPool(2, named("apiserver-controller"));
+    ScheduledExecutorService controllers = Executors.newScheduledThreadPool(3, named("apiserver-controller"));
     int workers = Math.max(4, Runtime.getRuntime().availableProcessors() * 4);
     ExecutorService apiExecutor = new ThreadPoolExecutor(workers, workers, 60, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(10_000), named("apiserver-worker"));
     // Every read and watch goes through the watch cache (when enabled); it owns the backend.
     WatchCache watchCache = config.watchCache()
-        ? new WatchCache(backend, true, WatchCache.Options.DEFAULT.withCapacity(config.watchCacheSize()), timer,
-            apiExecutor)
+        ? new WatchCache(backend, sharedStorage == null,
+            WatchCache.Options.DEFAULT.withCapacity(config.watchCacheSize()), timer, apiExecutor)
         : null;
     Storage storage = watchCache != null ? watchCache : backend;
 
-    ServiceAddressAllocator clusterIps = new ServiceAddressAllocator(config.serviceClusterIpRange());
-    NodePortAllocator nodePorts = new NodePortAllocator();
-    var catalog = BuiltinResources.catalog(clusterIps, nodePorts);
-    java.util.concurrent.atomic.AtomicReference<dev.hostplane.apiserver.registry.CachedReader> namespaceReader =
-        new java.util.concurrent.atomic.AtomicReference<>();
+    // Services allocate from this apiserver's view of the ranges and claim in storage, shared with the others.
+    ServiceStrategy services = new ServiceStrategy(new ServiceAddressAllocator(config.serviceClusterIpRange()),
+        new NodePortAllocator(), new ServiceStrategy.Reservations(
+            new RangeReservations(storage, config.storagePrefix(), "serviceips", clock),
+            new RangeReservations(storage, config.storagePrefix(), "servicenodeports", clock)));
+    var catalog = BuiltinResources.catalog(services);
+    AtomicReference<CachedReader> namespaceReader = new AtomicReference<>();
     Admission admission = Admission.chain(List.of(new NamespaceLifecycle(
         name -> namespaceReader.get().get("", name))));
     dev.hostplane.apiserver.openapi.Schemas schemas = dev.hostplane.apiserver.openapi.Schemas.builtin();
     Registry registry = new Registry(catalog, storage, admission, clock, config.storagePrefix(),
         gvk -> schemas.byGvk(gvk).map(dev.hostplane.apiserver.openapi.SchemaPatchView::of).orElse(null));
-    namespaceReader.set(new dev.hostplane.apiserver.registry.CachedReader(registry.store("", "v1", "namespaces")));
+    namespaceReader.set(new CachedReader(registry.store("", "v1", "namespaces")));
     if (watchCache != null) {
       for (var type : catalog.all()) {
         watchCache.cache(registry.store(type).listPrefix(null));
       }
     }
-    ServiceAllocationTracker.start(registry);
+    ServiceAllocationRepair allocationRepair = new ServiceAllocationRepair(registry, services, controllers, clock,
+        ServiceAllocationRepair.DEFAULT_INTERVAL, ServiceAllocationRepair.DEFAULT_LEAK_GRACE);
+    allocationRepair.start(); // before serving: the allocators must know what is taken
 
-    java.util.concurrent.atomic.AtomicReference<BootstrapController> bootstrapRef =
-        new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<BootstrapController> bootstrapRef = new AtomicReference<>();
     NamespaceController nsController = new NamespaceController(registry, controllers, Duration.ofSeconds(5));
 
     AtomicBoolean shutdownFlag = new AtomicBoolean();
@@ -154,21 +196,33 @@ public final class ApiServer implements AutoCloseable {
             watches.remove(session);
           }
         }, new dev.hostplane.apiserver.handlers.Views(new dev.hostplane.apiserver.printers.TableConvertor(clock)));
-    // Port 0 means "pick one": the advertised port is known only after binding, so discovery reads it late.
-    AtomicInteger boundPort = new AtomicInteger(config.server().securePort());
+    // Port 0 means "pick one": the advertised port may be known only after binding, so discovery reads it late.
+    AtomicInteger advertisedPort = new AtomicInteger(config.advertisePort() != 0 ? config.advertisePort()
+        : config.server().securePort());
     Discovery discovery = new Discovery(catalog, dev.hostplane.apiserver.handlers.ReviewHandler.RESOURCES,
-        () -> hostPort(config.advertiseAddress().getHostAddress(), boundPort.get()));
+        () -> hostPort(config.advertiseAddress().getHostAddress(), advertisedPort.get()));
+    InflightRequests inflight = new InflightRequests();
     ApiHandler handler = new ApiHandler(apiExecutor, new AuthenticatedAuthorizer(), discovery, health,
-        new OpenApiDocuments(catalog), resources, new ApiMetrics());
+        new OpenApiDocuments(catalog), resources, new ApiMetrics(), inflight,
+        GoawayChance.of(config.goawayChance()));
 
     ServerOptions serverOptions = config.server().withTls(certFile, keyFile, clientCa);
     ApiHttpServer http = ApiHttpServer.start(serverOptions, handler);
-    boundPort.set(http.port());
-    BootstrapController bootstrap = new BootstrapController(registry, controllers, serviceIp, config.advertiseAddress(), http.port(),
-        Duration.ofSeconds(10));
+    if (config.advertisePort() == 0) {
+      advertisedPort.set(http.port());
+    }
+    BootstrapController bootstrap = new BootstrapController(registry, controllers, serviceIp,
+        advertisedPort.get(), Duration.ofSeconds(10));
     bootstrapRef.set(bootstrap);
-    LOG.info("serving on https://{}:{} (TLS: {})", config.server().bindAddress().getHostAddress(), http.port(),
-        ApiHttpServer.tlsProvider());
+    ApiServerIdentity identity = ApiServerIdentity.of(ApiServerIdentity.localHostname(), http.port());
+    EndpointReconciler endpoints = new EndpointReconciler(registry, storage, config.storagePrefix(), controllers,
+        clock, identity.id(), config.advertiseAddress(), advertisedPort.get(), config.endpointReconciler());
+    IdentityLeaseController identityLease = new IdentityLeaseController(registry, controllers, clock, identity,
+        config.identityLease());
+    IdentityLeaseCollector identityCollector = new IdentityLeaseCollector(registry, controllers, clock,
+        config.identityLease().gcInterval());
+    LOG.info("serving on https://{}:{} as {} (TLS: {})", config.server().bindAddress().getHostAddress(),
+        http.port(), identity.id(), ApiHttpServer.tlsProvider());
 
     Compactor compactor = null;
     if (!config.compactionInterval().isZero()) {
@@ -177,6 +231,10 @@ public final class ApiServer implements AutoCloseable {
     }
     nsController.start();
     bootstrap.start();
+    // The endpoints live in namespace default, which the bootstrap controller's first pass creates.
+    bootstrap.firstPass().thenRun(endpoints::start);
+    identityLease.start();
+    identityCollector.start();
 
     Path kubeconfig = null;
     if (config.writeKubeconfig() != null) {
@@ -188,8 +246,10 @@ public final class ApiServer implements AutoCloseable {
       kubeconfig = config.writeKubeconfig();
       LOG.info("wrote admin kubeconfig {}", kubeconfig);
     }
-    return new ApiServer(config, storage, http, apiExecutor, timer, controllers, nsController, compactor,
-        kubeconfig, watches, shutdownFlag);
+    // The watch cache is always closed (it ends its watches); it closes the backend only when it owns it.
+    return new ApiServer(config, storage, watchCache != null || sharedStorage == null, http, apiExecutor, timer, controllers,
+        new Controllers(allocationRepair, nsController, bootstrap, endpoints, identityLease, identityCollector),
+        compactor, kubeconfig, watches, inflight, shutdownFlag);
   }
 
   private static String hostPort(String host, int port) {
@@ -209,32 +269,97 @@ public final class ApiServer implements AutoCloseable {
     return storage;
   }
 
+  /** This apiserver's identity: its identity lease's name and holder. */
+  public ApiServerIdentity identity() {
+    return loops.identity().identity();
+  }
+
+  /**
+   * Graceful shutdown (SIGTERM), upstream's sequence:
+   * <ol>
+   *   <li>{@code /readyz} fails, and this apiserver withdraws from the kubernetes Service's endpoints;</li>
+   *   <li>requests are served as usual for {@code --shutdown-delay-duration}, so load balancers move away;</li>
+   *   <li>new requests are refused with 429 and {@code Retry-After: 1} (and {@code Connection: close}: GOAWAY on
+   *       HTTP/2), and every watch ends cleanly after a bookmark with its latest resourceVersion, within
+   *       {@code --shutdown-watch-termination-grace-period};</li>
+   *   <li>requests in flight finish (at most a request timeout); then connections close and the listener stops;</li>
+   *   <li>the loops stop, this apiserver's identity lease is deleted, and owned storage closes.</li>
+   * </ol>
+   * Blocks until done; idempotent.
+   */
   @Override
   public void close() {
     if (!shuttingDown.compareAndSet(false, true)) {
       return;
     }
-    // Upstream's order: /readyz fails first, requests keep being served for the shutdown delay (so load
-    // balancers move away), then watches end with a final bookmark, then in-flight requests drain.
     notReady.set(true);
+    loops.endpoints().close();
     LOG.info("shutting down: /readyz fails, serving for another {}", config.shutdownDelay());
     sleep(config.shutdownDelay());
+
+    inflight.stopAccepting();
     List<WatchSession> open = List.copyOf(watches);
     open.forEach(WatchSession::drain);
-    LOG.info("ended {} watches", open.size());
+    long deadline = System.nanoTime() + config.shutdownWatchTerminationGracePeriod().toNanos();
+    while (!watches.isEmpty() && System.nanoTime() < deadline) {
+      sleep(Duration.ofMillis(10));
+    }
+    LOG.info("ended {} watches ({} left to the connection close); refusing new requests", open.size(),
+        watches.size());
     try {
-      http.shutdown(config.shutdownWatchTerminationGracePeriod().plusSeconds(5)).get(60, TimeUnit.SECONDS);
+      inflight.drained().get(REQUEST_DRAIN_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warn("{} requests still in flight after {}", inflight.inFlight(), REQUEST_DRAIN_LIMIT);
+    }
+    try {
+      http.shutdown(Duration.ofSeconds(5)).get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.warn("server shutdown: {}", e.toString());
     }
-    namespaceController.close();
+    stopLoops();
+    loops.identity().close();
+    releaseResources();
+  }
+
+  /**
+   * Stops at once, as a killed process would: no withdrawal from the endpoints, no identity lease deletion, no
+   * drain (connections are cut). What it leaves in storage expires, and the other apiservers clean it up. For
+   * tests of replica failure.
+   */
+  void halt() {
+    if (!shuttingDown.compareAndSet(false, true)) {
+      return;
+    }
+    notReady.set(true);
+    loops.endpoints().abandon();
+    loops.identity().abandon();
+    stopLoops();
+    try {
+      http.shutdown(Duration.ZERO).get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("server stop: {}", e.toString());
+    }
+    releaseResources();
+  }
+
+  private void stopLoops() {
+    loops.bootstrap().stop();
+    loops.endpoints().abandon(); // no-op after close(): it has withdrawn already
+    loops.identityCollector().close();
+    loops.allocationRepair().close();
+    loops.namespaces().close();
     if (compactor != null) {
       compactor.close();
     }
+  }
+
+  private void releaseResources() {
     controllers.shutdownNow();
     timer.shutdownNow();
     apiExecutor.shutdown();
-    storage.close();
+    if (ownsStorage) {
+      storage.close();
+    }
   }
 
   private static void sleep(Duration d) {

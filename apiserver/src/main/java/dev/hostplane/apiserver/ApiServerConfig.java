@@ -1,6 +1,8 @@
 package dev.hostplane.apiserver;
 
 import dev.hostplane.apiserver.config.Flags;
+import dev.hostplane.apiserver.controller.EndpointReconciler;
+import dev.hostplane.apiserver.controller.IdentityLeaseController;
 import dev.hostplane.apiserver.server.ServerOptions;
 import dev.hostplane.apiserver.storage.etcd.EtcdStorage;
 import java.net.Inet4Address;
@@ -18,15 +20,20 @@ import java.util.List;
  * {@link #flags()} declares them and {@link #from(Flags)} reads them.
  *
  * @param advertiseAddress the address in the {@code kubernetes} Service's endpoints and in discovery
+ * @param advertisePort the port advertised with it; 0 means the bound secure port
  * @param dataDir where the embedded store keeps its write-ahead log and snapshots
  * @param etcd how to reach etcd when storage is there ({@code --etcd-servers}); null for the embedded store
  * @param certDir where generated certificates live (used when no {@code --tls-cert-file} is given)
  * @param writeKubeconfig where to write an admin kubeconfig, or null
  * @param kubeconfigServer the host (name or IP) written into the kubeconfig; null uses the advertise address
+ * @param goawayChance the fraction of HTTP/2 requests answered with a GOAWAY after the response (0 to 0.02)
+ * @param identityLease this apiserver's identity lease and the collector of expired ones
+ * @param endpointReconciler how the {@code kubernetes} Service's Endpoints and EndpointSlice are kept
  */
 public record ApiServerConfig(
     ServerOptions server,
     InetAddress advertiseAddress,
+    int advertisePort,
     Path dataDir,
     EtcdStorage.Options etcd,
     Path certDir,
@@ -44,10 +51,30 @@ public record ApiServerConfig(
     int watchCacheSize,
     Duration shutdownDelay,
     Duration shutdownWatchTerminationGracePeriod,
+    double goawayChance,
+    IdentityLeaseController.Options identityLease,
+    EndpointReconciler.Options endpointReconciler,
     List<String> extraSans) {
+
+  /** Upstream's bound on {@code --goaway-chance}: at most one request in fifty. */
+  public static final double MAX_GOAWAY_CHANCE = 0.02;
 
   public ApiServerConfig {
     extraSans = List.copyOf(extraSans);
+  }
+
+  /**
+   * This configuration with another GOAWAY chance, up to 1: past the flag's cap of 0.02, which only guards
+   * production from disconnecting too much (tests use 1 to see a GOAWAY on every request).
+   */
+  ApiServerConfig withGoawayChance(double chance) {
+    if (chance < 0 || chance > 1) {
+      throw new IllegalArgumentException("a chance is between 0 and 1, got " + chance);
+    }
+    return new ApiServerConfig(server, advertiseAddress, advertisePort, dataDir, etcd, certDir, tlsCertFile,
+        tlsPrivateKeyFile, clientCaFile, serviceClusterIpRange, writeKubeconfig, kubeconfigServer, storagePrefix,
+        compactionInterval, minRequestTimeout, watchBookmarkInterval, watchCache, watchCacheSize, shutdownDelay,
+        shutdownWatchTerminationGracePeriod, chance, identityLease, endpointReconciler, extraSans);
   }
 
   /** Declares every flag {@code hostplane apiserver} accepts, with its default. */
@@ -58,6 +85,9 @@ public record ApiServerConfig(
         .declare("advertise-address", "", "The IP address on which to advertise the apiserver to members of the "
             + "cluster (the kubernetes Service endpoint). Defaults to --bind-address, or this host's first "
             + "non-loopback address when that is a wildcard.")
+        .declare("advertise-port", "0", "The port advertised with --advertise-address (the kubernetes Service's "
+            + "targetPort and endpoint port, discovery); 0 means --secure-port. Set it when a load balancer "
+            + "forwards another port to this one.")
         .declare("data-dir", ".hostplane/data", "Directory of the embedded storage (write-ahead log, snapshots).")
         .declare("cert-dir", ".hostplane/pki", "Directory of the generated CA, serving and admin certificates. "
             + "Ignored for serving when --tls-cert-file is given.")
@@ -92,6 +122,24 @@ public record ApiServerConfig(
             + "load balancers stop sending new requests.")
         .declare("shutdown-watch-termination-grace-period", "5s", "Time given to end running watches on "
             + "shutdown (each gets a final bookmark).")
+        .declare("goaway-chance", "0.0", "To prevent HTTP/2 clients from getting stuck on a single apiserver, "
+            + "randomly close a connection (GOAWAY). The client's other in-flight requests won't be affected, and "
+            + "the client will reconnect, likely landing on a different apiserver after going through the load "
+            + "balancer again. This argument sets the fraction of requests that will be sent a GOAWAY. Clusters "
+            + "with single apiservers, or which don't use a load balancer, should NOT enable this. Min is 0 (off), "
+            + "Max is .02 (1/50 requests); .001 (1/1000) is a recommended starting point.")
+        .declare("endpoint-reconciler-type", "lease", "Use an endpoint reconciler (lease, none): lease keeps "
+            + "every live apiserver's advertise address in the kubernetes Service's endpoints; none leaves them "
+            + "alone.")
+        .declareHidden("endpoint-reconciler-interval", "10s", "How often each apiserver refreshes its master "
+            + "lease and reconciles the kubernetes Service's endpoints.")
+        .declareHidden("endpoint-reconciler-lease-ttl", "15s", "How long a master lease lives unless refreshed.")
+        .declareHidden("identity-lease-duration-seconds", "3600", "The duration of this apiserver's identity "
+            + "lease in seconds.")
+        .declareHidden("identity-lease-renew-interval-seconds", "10", "The interval of renewing this apiserver's "
+            + "identity lease in seconds.")
+        .declareHidden("identity-lease-gc-interval", "0s", "How often expired identity leases are collected "
+            + "(0: every identity lease duration).")
         .declare("max-request-body-bytes", "3145728", "Largest accepted request body; larger ones get 413.")
         .declare("http2-max-streams-per-connection", "100", "The limit on concurrent HTTP/2 streams a client may "
             + "open on one connection.")
@@ -120,6 +168,7 @@ public record ApiServerConfig(
     return new ApiServerConfig(
         server,
         advertise,
+        advertisePort(f.integer("advertise-port")),
         Path.of(f.string("data-dir")),
         etcd(f),
         Path.of(f.string("cert-dir")),
@@ -137,7 +186,57 @@ public record ApiServerConfig(
         positive(f, "default-watch-cache-size"),
         f.duration("shutdown-delay-duration"),
         f.duration("shutdown-watch-termination-grace-period"),
+        goawayChance(f.number("goaway-chance")),
+        identityLease(f),
+        endpointReconciler(f),
         f.list("tls-sans"));
+  }
+
+  private static int advertisePort(int p) {
+    if (p < 0 || p > 65535) {
+      throw new Flags.FlagException("--advertise-port must be between 0 and 65535, got " + p);
+    }
+    return p;
+  }
+
+  private static double goawayChance(double chance) {
+    if (chance < 0 || chance > MAX_GOAWAY_CHANCE) {
+      throw new Flags.FlagException("--goaway-chance can not be less than 0 or greater than 0.02");
+    }
+    return chance;
+  }
+
+  private static IdentityLeaseController.Options identityLease(Flags f) {
+    int duration = f.integer("identity-lease-duration-seconds");
+    int renew = f.integer("identity-lease-renew-interval-seconds");
+    if (duration <= 0) {
+      throw new Flags.FlagException("--identity-lease-duration-seconds should be a positive number, but value '"
+          + duration + "' provided");
+    }
+    if (renew <= 0) {
+      throw new Flags.FlagException("--identity-lease-renew-interval-seconds should be a positive number, but "
+          + "value '" + renew + "' provided");
+    }
+    Duration gc = f.duration("identity-lease-gc-interval");
+    return new IdentityLeaseController.Options(Duration.ofSeconds(duration), Duration.ofSeconds(renew),
+        gc.isZero() ? Duration.ofSeconds(duration) : gc);
+  }
+
+  private static EndpointReconciler.Options endpointReconciler(Flags f) {
+    String type = f.string("endpoint-reconciler-type");
+    EndpointReconciler.Type t = switch (type) {
+      case "lease" -> EndpointReconciler.Type.LEASE;
+      case "none" -> EndpointReconciler.Type.NONE;
+      default -> throw new Flags.FlagException("--endpoint-reconciler-type must be one of lease, none; got \""
+          + type + "\"");
+    };
+    Duration interval = f.duration("endpoint-reconciler-interval");
+    Duration ttl = f.duration("endpoint-reconciler-lease-ttl");
+    if (interval.isZero() || ttl.compareTo(interval) <= 0) {
+      throw new Flags.FlagException("--endpoint-reconciler-lease-ttl (" + ttl + ") must be longer than "
+          + "--endpoint-reconciler-interval (" + interval + "), which must be positive");
+    }
+    return new EndpointReconciler.Options(t, interval, ttl);
   }
 
   /** A configuration for tests and embedding: everything default, on a free loopback port, in {@code dir}. */

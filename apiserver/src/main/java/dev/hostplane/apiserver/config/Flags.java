@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
  * with {@link FlagException} naming the flag.
  */
 public final class Flags {
-  /** A declared flag. */
-  public record Flag(String name, String defaultValue, String help, boolean bool) {}
+  /** A declared flag; a hidden one is accepted but left out of {@link #usage()} (tuning knobs for tests). */
+  public record Flag(String name, String defaultValue, String help, boolean bool, boolean hidden) {}
 
   /** A command-line error, reported to the user as it is (no stack trace). */
   public static final class FlagException extends RuntimeException {
@@ -32,12 +32,18 @@ public final class Flags {
   private final Map<String, List<String>> values = new LinkedHashMap<>();
 
   public Flags declare(String name, String defaultValue, String help) {
-    declared.put(name, new Flag(name, defaultValue, help, false));
+    declared.put(name, new Flag(name, defaultValue, help, false, false));
+    return this;
+  }
+
+  /** Declares a flag that {@link #usage()} does not list, as upstream's hidden flags. */
+  public Flags declareHidden(String name, String defaultValue, String help) {
+    declared.put(name, new Flag(name, defaultValue, help, false, true));
     return this;
   }
 
   public Flags declareBool(String name, boolean defaultValue, String help) {
-    declared.put(name, new Flag(name, Boolean.toString(defaultValue), help, true));
+    declared.put(name, new Flag(name, Boolean.toString(defaultValue), help, true, false));
     return this;
   }
 
@@ -115,6 +121,20 @@ public final class Flags {
     }
   }
 
+  /** A floating-point value, e.g. {@code 0.001}. */
+  public double number(String name) {
+    String v = string(name);
+    try {
+      double d = Double.parseDouble(v);
+      if (Double.isNaN(d) || Double.isInfinite(d)) {
+        throw new NumberFormatException();
+      }
+      return d;
+    } catch (NumberFormatException e) {
+      throw new FlagException("invalid argument \"" + v + "\" for \"--" + name + "\" flag: not a number");
+    }
+  }
+
   public boolean bool(String name) {
     String v = string(name);
     return switch (v) {
@@ -165,6 +185,9 @@ public final class Flags {
   public String usage() {
     StringBuilder sb = new StringBuilder();
     for (Flag f : declared.values()) {
+      if (f.hidden()) {
+        continue;
+      }
       sb.append(String.format("      --%-40s %s", f.name() + (f.bool() ? "" : " " + typeHint(f)), f.help()));
       if (!f.defaultValue().isEmpty() && !(f.bool() && f.defaultValue().equals("false"))) {
         sb.append(" (default ").append(f.defaultValue()).append(')');
@@ -181,6 +204,9 @@ public final class Flags {
     }
     if (d.matches("[\\d.]+(ns|us|ms|s|m|h)+") || d.equals("0s")) {
       return "duration";
+    }
+    if (d.matches("\\d*\\.\\d+")) {
+      return "float";
     }
     return "string";
   }

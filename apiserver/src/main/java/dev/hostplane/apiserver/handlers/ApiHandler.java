@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The application's entry point for every HTTP exchange. {@link #serve} is the whole request chain, outermost
- * first: request info -> authentication -> authorization -> routing (health, version, discovery, OpenAPI, resources).
+ * first: in-flight accounting (429 once shutdown began) -> request info -> probabilistic GOAWAY -> authentication
+ * -> authorization -> routing (health, version, discovery, OpenAPI, resources).
  *
  * <p>Threading: {@link #handle} runs on the event loop and only hands the exchange to the API executor.
  */
@@ -46,9 +47,24 @@ public final class ApiHandler implements HttpHandler {
   private final ResourceHandler resources;
   private final ReviewHandler reviews;
   private final ApiMetrics metrics;
+  private final InflightRequests inflight;
+  private final GoawayChance goaway;
 
   public ApiHandler(Executor executor, Authorizer authorizer, Discovery discovery, HealthChecks health,
       OpenApiDocuments openApi, ResourceHandler resources, ApiMetrics metrics) {
+    this(executor, authorizer, discovery, health, openApi, resources, metrics, new InflightRequests(),
+        GoawayChance.OFF);
+  }
+
+  /**
+   * @param inflight the in-flight accounting the shutdown sequence drains
+   * @param goaway {@code --goaway-chance}
+   */
+  public ApiHandler(Executor executor, Authorizer authorizer, Discovery discovery, HealthChecks health,
+      OpenApiDocuments openApi, ResourceHandler resources, ApiMetrics metrics, InflightRequests inflight,
+      GoawayChance goaway) {
+    this.inflight = inflight;
+    this.goaway = goaway;
     this.metrics = metrics;
     this.reviews = new ReviewHandler(authorizer, req -> ResourceHandler.decodeAny(req));
     this.executor = executor;
@@ -73,10 +89,17 @@ public final class ApiHandler implements HttpHandler {
 
   /** The request chain, outermost first. Never throws: every failure becomes a Status response. */
   void serve(HttpExchange raw) {
-    MeteredExchange exchange = new MeteredExchange(raw);
+    ServingExchange admitted = inflight.admit(raw);
+    if (admitted == null) {
+      return; // refused: the server is shutting down
+    }
+    MeteredExchange exchange = new MeteredExchange(admitted);
     Request req = null;
     try {
       req = Request.of(exchange);
+      if (goaway.decide(raw.protocol(), longRunning(req.info()))) {
+        admitted.goAwayAfterResponse();
+      }
       exchange.begin(metrics.begin(req.info()));
       UserInfo user = X509Authenticator.authenticate(exchange.peerCertificates()).orElse(UserInfo.ANONYMOUS);
       req.user(user);
@@ -91,6 +114,14 @@ public final class ApiHandler implements HttpHandler {
         Responses.writeError(req, t);
       }
     }
+  }
+
+  /** Upstream's long-running requests: watches, proxies and the streaming subresources. */
+  static boolean longRunning(RequestInfo info) {
+    return info.verb().equals("watch") || info.verb().equals("proxy") || switch (info.subresource()) {
+      case "attach", "exec", "proxy", "log", "portforward" -> true;
+      default -> false;
+    };
   }
 
   private void authorize(Request req) {

@@ -28,13 +28,15 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
  * The storage-backed implementation of every verb for one {@link ResourceType}, assembled from the type's
  * {@link Strategy}, the admission chain and the storage SPI, as upstream's generic registry Store. This class fixes
  * the order of a write in one place ({@link #create} and {@link #updateWith}): mutating admission, strategy
- * (defaults, prepare, validate), validating admission, storage.
+ * (defaults, prepare, then for {@link HoldsAllocations} types the claims in shared storage, validate), validating
+ * admission, storage. Allocations a write took and did not keep are given back before it answers.
  *
  * <p>Threading: every method returns at once; continuations run on storage threads. Objects passed in are owned by
  * the store from then on; objects returned belong to the caller.
@@ -43,6 +45,7 @@ public final class GenericStore {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final String NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
 
   private final ResourceType type;
   private final Storage storage;
@@ -306,50 +309,110 @@ public final class GenericStore {
       ObjectNode storageObj = track(null, toStorage(obj), "", options);
       Attributes attrs = new Attributes(Operation.CREATE, type, namespace, ObjectMeta.name(storageObj), "",
           storageObj, null, options.dryRun(), options.user());
-      java.util.concurrent.atomic.AtomicBoolean prepared = new java.util.concurrent.atomic.AtomicBoolean();
-      CompletionStage<ObjectNode> result = admission.admit(attrs).thenCompose(v -> {
-        prepareForCreate(storageObj);
-        prepared.set(true);
-        List<Status.Cause> causes = new ArrayList<>(MetaValidation.validate(type, storageObj));
-        causes.addAll(type.strategy().validate(storageObj));
-        if (!causes.isEmpty()) {
-          throw ApiException.invalid(type.group(), type.kind(), ObjectMeta.name(storageObj), causes);
-        }
-        return admission.validate(attrs);
-      }).thenCompose(v -> {
-        String objName = ObjectMeta.name(storageObj);
-        if (options.dryRun()) {
-          // Nothing is written; answer as if it had been, but only if the name is free.
-          return storage.get(key(namespace, objName)).handle((existing, err) -> {
-            if (err == null) {
-              throw ApiException.alreadyExists(type.group(), type.resource(), objName);
+      AtomicReference<ObjectNode[]> held = new AtomicReference<>();
+      CompletionStage<ObjectNode> result = admission.admit(attrs)
+          .thenCompose(v -> prepareHolding(storageObj, null, () -> prepareForCreate(storageObj), held,
+              options.dryRun(), 1))
+          .thenCompose(v -> {
+            List<Status.Cause> causes = new ArrayList<>(MetaValidation.validate(type, storageObj));
+            causes.addAll(type.strategy().validate(storageObj));
+            if (!causes.isEmpty()) {
+              throw ApiException.invalid(type.group(), type.kind(), ObjectMeta.name(storageObj), causes);
             }
-            if (!(unwrap(err) instanceof StorageException se && se.code() == StorageException.Code.KEY_NOT_FOUND)) {
-              throw translate(err, objName);
+            return admission.validate(attrs);
+          }).thenCompose(v -> {
+            String objName = ObjectMeta.name(storageObj);
+            if (options.dryRun()) {
+              // Nothing is written; answer as if it had been, but only if the name is free.
+              return storage.get(key(namespace, objName)).handle((existing, err) -> {
+                if (err == null) {
+                  throw ApiException.alreadyExists(type.group(), type.resource(), objName);
+                }
+                if (!(unwrap(err) instanceof StorageException se
+                    && se.code() == StorageException.Code.KEY_NOT_FOUND)) {
+                  throw translate(err, objName);
+                }
+                return fromStorage(storageObj.deepCopy());
+              });
             }
-            return fromStorage(storageObj.deepCopy());
+            return storage.create(key(namespace, objName), codec.encode(storageObj))
+                .handle((stored, err) -> {
+                  if (err != null) {
+                    throw translate(err, objName);
+                  }
+                  return codec.decode(stored);
+                });
           });
-        }
-        return storage.create(key(namespace, objName), codec.encode(storageObj))
-            .handle((stored, err) -> {
-              if (err != null) {
-                throw translate(err, objName);
-              }
-              return codec.decode(stored);
-            });
+      // Allocations taken in prepareForCreate go back unless the object was really stored.
+      return releasing(result, (stored, err) -> {
+        ObjectNode[] h = held.getAndSet(null);
+        return h != null && (err != null || options.dryRun()) ? release(h) : DONE;
       });
-      if (type.strategy() instanceof HoldsAllocations holder) {
-        // Allocations taken in prepareForCreate go back unless the object was really stored.
-        result = result.whenComplete((stored, err) -> {
-          if (prepared.get() && (err != null || options.dryRun())) {
-            holder.release(storageObj);
-          }
-        });
-      }
-      return result;
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /** How often a write re-prepares after losing a claim to another apiserver (each loss teaches it one value). */
+  static final int MAX_CLAIM_ATTEMPTS = 16;
+
+  /**
+   * Runs {@code prepare} and, for types that hold allocations, claims what it took in shared storage (not on a dry
+   * run). A claim lost to another apiserver has been given back by the holder; the object is reset to what it was
+   * before {@code prepare} and prepared again, which picks other values or reports a requested one as allocated.
+   * {@code held} is set to {@code {obj, old}} while {@code obj} holds what prepare took, null otherwise.
+   */
+  private CompletionStage<Void> prepareHolding(ObjectNode obj, ObjectNode old, Runnable prepare,
+      AtomicReference<ObjectNode[]> held, boolean dryRun, int attempt) {
+    if (!(type.strategy() instanceof HoldsAllocations holder)) {
+      prepare.run();
+      return DONE;
+    }
+    ObjectNode before = obj.deepCopy();
+    prepare.run();
+    held.set(new ObjectNode[] {obj, old});
+    if (dryRun) {
+      return DONE;
+    }
+    return holder.claim(obj, old).handle((v, err) -> {
+      if (err == null) {
+        return DONE;
+      }
+      if (unwrap(err) instanceof AllocationConflict conflict) {
+        held.set(null);
+        if (attempt >= MAX_CLAIM_ATTEMPTS) {
+          throw ApiException.internal("failed to allocate: " + conflict.getMessage());
+        }
+        obj.removeAll();
+        obj.setAll(before);
+        return prepareHolding(obj, old, prepare, held, dryRun, attempt + 1);
+      }
+      throw err instanceof CompletionException ce ? ce : new CompletionException(err);
+    }).thenCompose(x -> x);
+  }
+
+  /** Gives back what a prepared attempt {@code {obj, old}} took (everything, when old is null). */
+  private CompletionStage<Void> release(ObjectNode[] attempt) {
+    HoldsAllocations holder = (HoldsAllocations) type.strategy();
+    return attempt[1] == null ? holder.release(attempt[0]) : holder.releaseUnshared(attempt[0], attempt[1]);
+  }
+
+  /**
+   * Completes like {@code stage}, but only after the give-back {@code release} returns for its outcome has finished
+   * (a failed give-back is the holder's to log; it does not change the outcome).
+   */
+  private static <T> CompletionStage<T> releasing(CompletionStage<T> stage,
+      java.util.function.BiFunction<T, Throwable, CompletionStage<Void>> release) {
+    return stage.handle((value, err) -> {
+      CompletionStage<Void> r;
+      try {
+        r = release.apply(value, err);
+      } catch (RuntimeException e) {
+        r = DONE;
+      }
+      return r.handle((x, e) -> null).thenCompose(x -> err == null
+          ? CompletableFuture.completedFuture(value) : CompletableFuture.<T>failedFuture(err));
+    }).thenCompose(f -> f);
   }
 
   /**
@@ -421,68 +484,35 @@ public final class GenericStore {
     String key = key(namespace, name);
     boolean mayCreate = allowCreate && subresource.isEmpty();
     java.util.concurrent.atomic.AtomicBoolean created = new java.util.concurrent.atomic.AtomicBoolean();
-    // The last attempt's (next, old): a retried or failed attempt gives back what it alone allocated.
-    java.util.concurrent.atomic.AtomicReference<ObjectNode[]> attempt = new java.util.concurrent.atomic.AtomicReference<>();
-    HoldsAllocations holder = type.strategy() instanceof HoldsAllocations h ? h : null;
+    // The last attempt's (next, old) while it holds allocations: a retried or failed attempt gives back what it
+    // alone took, and the next attempt starts only once that is done.
+    AtomicReference<ObjectNode[]> attempt = new AtomicReference<>();
     Storage.Mutation mutation = current -> {
       ObjectNode[] previous = attempt.getAndSet(null);
-      if (holder != null && previous != null) {
-        release(holder, previous);
-      }
-      created.set(current == null);
-      if (current == null) {
-        return createOnUpdate(namespace, name, transform.apply(null), options);
-      }
-      ObjectNode oldExternal = codec.decode(current);
-      ObjectNode desired = transform.apply(oldExternal.deepCopy());
-      checkIdentity(desired, namespace, name);
-      String requestedRv = ObjectMeta.resourceVersion(desired);
-      if (requestedRv != null && !requestedRv.isEmpty()
-          && !requestedRv.equals(Long.toString(current.modRevision()))) {
-        throw ApiException.conflict(type.group(), type.resource(), name,
-            "the object has been modified; please apply your changes to the latest version and try again");
-      }
-      String requestedUid = ObjectMeta.uid(desired);
-      String currentUid = ObjectMeta.uid(oldExternal);
-      if (requestedUid != null && !requestedUid.isEmpty() && !requestedUid.equals(currentUid)) {
-        throw ApiException.conflict(type.group(), type.resource(), name,
-            "Precondition failed: UID in precondition: " + requestedUid + ", UID in object meta: " + currentUid);
-      }
-      ObjectNode old = codec.decodeStorage(current);
-      ObjectNode next = track(old, toStorage(desired), subresource, options);
-      Attributes attrs = new Attributes(Operation.UPDATE, type, namespace, name, subresource, next, old,
-          options.dryRun(), options.user());
-      return admission.admit(attrs).thenCompose(v -> {
-        prepareForUpdate(next, old, subresource);
-        attempt.set(new ObjectNode[] {next, old});
-        List<Status.Cause> causes = new ArrayList<>(MetaValidation.validate(type, next));
-        causes.addAll(MetaValidation.validateUpdate(next, old));
-        causes.addAll(type.strategy().validateUpdate(next, old));
-        if (!causes.isEmpty()) {
-          throw ApiException.invalid(type.group(), type.kind(), name, causes);
+      return (previous != null ? release(previous) : DONE).thenCompose(r -> {
+        created.set(current == null);
+        if (current == null) {
+          return createOnUpdate(namespace, name, transform.apply(null), options, attempt);
         }
-        return admission.validate(attrs);
-      }).thenApply(v -> codec.encode(next));
+        return nextVersion(namespace, name, subresource, options, transform, current, attempt);
+      });
+    };
+    // Afterwards: a failed write gives back what its last attempt took; a done one what the old object held and
+    // the new one does not.
+    java.util.function.BiFunction<Object, Throwable, CompletionStage<Void>> giveBack = (stored, err) -> {
+      ObjectNode[] last = attempt.getAndSet(null);
+      if (last == null) {
+        return DONE;
+      }
+      if (err != null || options.dryRun()) {
+        return release(last);
+      }
+      return last[1] == null ? DONE : ((HoldsAllocations) type.strategy()).releaseUnshared(last[1], last[0]);
     };
     if (options.dryRun()) {
-      return dryRunUpdate(key, name, mayCreate, mutation).whenComplete((w, err) -> {
-        ObjectNode[] last = attempt.getAndSet(null);
-        if (holder != null && last != null) {
-          release(holder, last);
-        }
-      });
+      return releasing(dryRunUpdate(key, name, mayCreate, mutation), giveBack::apply);
     }
-    return storage.guaranteedUpdate(key, mayCreate, mutation)
-        .whenComplete((stored, err) -> {
-          ObjectNode[] last = attempt.getAndSet(null);
-          if (holder != null && last != null) {
-            if (err != null) {
-              release(holder, last);
-            } else if (last[1] != null) {
-              holder.releaseUnshared(last[1], last[0]); // what the old object held and the new one does not
-            }
-          }
-        })
+    return releasing(storage.guaranteedUpdate(key, mayCreate, mutation), giveBack::apply)
         .handle((stored, err) -> {
           if (err != null) {
             throw translate(err, name);
@@ -492,12 +522,43 @@ public final class GenericStore {
         .thenCompose(stored -> finishUpdate(key, name, stored, created.get()));
   }
 
-  private static void release(HoldsAllocations holder, ObjectNode[] attempt) {
-    if (attempt[1] == null) {
-      holder.release(attempt[0]);
-    } else {
-      holder.releaseUnshared(attempt[0], attempt[1]);
+  /**
+   * One attempt of {@link #updateWith} on the stored {@code current}: transform, preconditions, defaults -> mutating
+   * admission -> prepareForUpdate (and claims) -> validation -> validating admission; the bytes to write.
+   */
+  private CompletionStage<byte[]> nextVersion(String namespace, String name, String subresource,
+      Options.Write options, Transform transform, StoredObject current, AtomicReference<ObjectNode[]> attempt) {
+    ObjectNode oldExternal = codec.decode(current);
+    ObjectNode desired = transform.apply(oldExternal.deepCopy());
+    checkIdentity(desired, namespace, name);
+    String requestedRv = ObjectMeta.resourceVersion(desired);
+    if (requestedRv != null && !requestedRv.isEmpty()
+        && !requestedRv.equals(Long.toString(current.modRevision()))) {
+      throw ApiException.conflict(type.group(), type.resource(), name,
+          "the object has been modified; please apply your changes to the latest version and try again");
     }
+    String requestedUid = ObjectMeta.uid(desired);
+    String currentUid = ObjectMeta.uid(oldExternal);
+    if (requestedUid != null && !requestedUid.isEmpty() && !requestedUid.equals(currentUid)) {
+      throw ApiException.conflict(type.group(), type.resource(), name,
+          "Precondition failed: UID in precondition: " + requestedUid + ", UID in object meta: " + currentUid);
+    }
+    ObjectNode old = codec.decodeStorage(current);
+    ObjectNode next = track(old, toStorage(desired), subresource, options);
+    Attributes attrs = new Attributes(Operation.UPDATE, type, namespace, name, subresource, next, old,
+        options.dryRun(), options.user());
+    return admission.admit(attrs)
+        .thenCompose(v -> prepareHolding(next, old, () -> prepareForUpdate(next, old, subresource), attempt,
+            options.dryRun(), 1))
+        .thenCompose(v -> {
+          List<Status.Cause> causes = new ArrayList<>(MetaValidation.validate(type, next));
+          causes.addAll(MetaValidation.validateUpdate(next, old));
+          causes.addAll(type.strategy().validateUpdate(next, old));
+          if (!causes.isEmpty()) {
+            throw ApiException.invalid(type.group(), type.kind(), name, causes);
+          }
+          return admission.validate(attrs);
+        }).thenApply(v -> codec.encode(next));
   }
 
   private CompletionStage<Written> dryRunUpdate(String key, String name, boolean mayCreate,
@@ -536,40 +597,40 @@ public final class GenericStore {
                   && se.code() == StorageException.Code.KEY_NOT_FOUND)) {
                 throw translate(err, name);
               }
-              releaseAllocations(storedObj);
-              return new Written(codec.decode(stored), false);
-            });
+              return deleted;
+            }).thenCompose(deleted -> releaseAllocations(storedObj)
+                .thenApply(r -> new Written(codec.decode(stored), false)));
           }
           return CompletableFuture.completedFuture(new Written(codec.decode(stored), created));
       }
     }
   }
 
-  private void releaseAllocations(ObjectNode storageObj) {
-    if (type.strategy() instanceof HoldsAllocations holder) {
-      holder.release(storageObj);
-    }
+  private CompletionStage<Void> releaseAllocations(ObjectNode storageObj) {
+    return type.strategy() instanceof HoldsAllocations holder ? holder.release(storageObj) : DONE;
   }
 
   /** The result of an update: the object as stored, and whether this write created it. */
   public record Written(ObjectNode object, boolean created) {}
 
   private CompletionStage<byte[]> createOnUpdate(String namespace, String name, ObjectNode obj,
-      Options.Write options) {
+      Options.Write options, AtomicReference<ObjectNode[]> attempt) {
     checkIdentity(obj, namespace, name);
     ObjectMeta.meta(obj).remove("resourceVersion");
     ObjectNode storageObj = track(null, toStorage(obj), "", options);
     Attributes attrs = new Attributes(Operation.CREATE, type, namespace, name, "", storageObj, null,
         options.dryRun(), options.user());
-    return admission.admit(attrs).thenCompose(v -> {
-      prepareForCreate(storageObj);
-      List<Status.Cause> causes = new ArrayList<>(MetaValidation.validate(type, storageObj));
-      causes.addAll(type.strategy().validate(storageObj));
-      if (!causes.isEmpty()) {
-        throw ApiException.invalid(type.group(), type.kind(), name, causes);
-      }
-      return admission.validate(attrs);
-    }).thenApply(v -> codec.encode(storageObj));
+    return admission.admit(attrs)
+        .thenCompose(v -> prepareHolding(storageObj, null, () -> prepareForCreate(storageObj), attempt,
+            options.dryRun(), 1))
+        .thenCompose(v -> {
+          List<Status.Cause> causes = new ArrayList<>(MetaValidation.validate(type, storageObj));
+          causes.addAll(type.strategy().validate(storageObj));
+          if (!causes.isEmpty()) {
+            throw ApiException.invalid(type.group(), type.kind(), name, causes);
+          }
+          return admission.validate(attrs);
+        }).thenApply(v -> codec.encode(storageObj));
   }
 
   private void checkIdentity(ObjectNode obj, String namespace, String name) {
@@ -736,9 +797,9 @@ public final class GenericStore {
         if (err != null) {
           throw translate(err, name);
         }
-        releaseAllocations(codec.decodeStorage(deleted));
-        return new Deletion(codec.decode(deleted), false);
-      });
+        return deleted;
+      }).thenCompose(deleted -> releaseAllocations(codec.decodeStorage(deleted))
+          .thenApply(r -> new Deletion(codec.decode(deleted), false)));
     });
   }
 

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Routes for the server tests. {@code /echo} answers at once (on the event loop, which is fine for a constant-time
  * answer); {@code /park} hands the exchange to the test thread, which answers it from there (a thread hop, as real
- * handlers do).
+ * handlers do). {@code /close} answers with {@code Connection: close}.
  */
 final class TestHandler implements HttpHandler {
   static final byte[] BIG = "0123456789abcdef".repeat(640).getBytes(StandardCharsets.US_ASCII); // 10 KiB
@@ -34,6 +34,7 @@ final class TestHandler implements HttpHandler {
         ex.respond(200, Map.of(), "first".getBytes(StandardCharsets.US_ASCII));
         ex.respond(500, Map.of(), "second".getBytes(StandardCharsets.US_ASCII));
       }
+      case "/close" -> ex.respond(200, Map.of("Content-Type", "text/plain", "Connection", "close"), SMALL);
       case "/big" -> ex.respond(200, Map.of("Content-Type", "text/plain"), BIG);
       case "/small" -> ex.respond(200, Map.of("Content-Type", "text/plain"), SMALL);
       case "/stream-big" -> {

@@ -6,6 +6,7 @@ import dev.hostplane.apiserver.ApiServer;
 import dev.hostplane.apiserver.ApiServerConfig;
 import dev.hostplane.apiserver.config.Flags;
 import dev.hostplane.apiserver.pki.CertifiedKey;
+import dev.hostplane.apiserver.storage.Storage;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -44,13 +45,41 @@ public final class TestApiServer implements AutoCloseable {
 
   /** Starts a server in {@code dir} with {@code extraFlags} added to the test defaults; waits for /readyz. */
   public static TestApiServer start(Path dir, String... extraFlags) throws Exception {
+    return start(dir, null, extraFlags);
+  }
+
+  /**
+   * Starts a server on {@code shared} storage (null: its own, in {@code dir}), as a replica of the others on it;
+   * certificates and kubeconfig in {@code dir} (give each replica its own). The caller closes {@code shared} after
+   * every replica. Waits for /readyz.
+   */
+  public static TestApiServer start(Path dir, Storage shared, String... extraFlags) throws Exception {
+    return new TestApiServer(startServer(dir, shared, extraFlags), dir).awaitReady();
+  }
+
+  /** The configuration {@link #start} uses: the test defaults, then {@code extraFlags}. */
+  public static ApiServerConfig config(Path dir, String... extraFlags) {
     Flags f = ApiServerConfig.flags();
     List<String> args = new ArrayList<>(List.of("--secure-port=0", "--bind-address=127.0.0.1",
         "--advertise-address=192.0.2.10", "--data-dir=" + dir.resolve("data"), "--cert-dir=" + dir.resolve("pki"),
         "--write-kubeconfig=" + dir.resolve("admin.kubeconfig")));
     args.addAll(List.of(extraFlags));
     f.parse(args);
-    TestApiServer s = new TestApiServer(ApiServer.start(ApiServerConfig.from(f)), dir);
+    return ApiServerConfig.from(f);
+  }
+
+  private static ApiServer startServer(Path dir, Storage shared, String... extraFlags) throws IOException {
+    ApiServerConfig config = config(dir, extraFlags);
+    return shared == null ? ApiServer.start(config) : ApiServer.start(config, shared);
+  }
+
+  /** Wraps a server started by the caller (with {@link #config} in {@code dir}); waits for /readyz. */
+  public static TestApiServer of(ApiServer server, Path dir) throws Exception {
+    return new TestApiServer(server, dir).awaitReady();
+  }
+
+  private TestApiServer awaitReady() throws Exception {
+    TestApiServer s = this;
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (System.nanoTime() < deadline) {
       if (s.get("/readyz").body().equals("ok")) {
@@ -64,6 +93,20 @@ public final class TestApiServer implements AutoCloseable {
 
   public ApiServer server() {
     return server;
+  }
+
+  /** The directory of this server's certificates ({@code pki/ca.crt} is the CA). */
+  public Path dir() {
+    return dir;
+  }
+
+  /** The CA that signed the serving certificate, for raw clients. */
+  public java.security.cert.X509Certificate ca() throws IOException {
+    return CertifiedKey.read(dir.resolve("pki/ca.crt"), dir.resolve("pki/ca.key")).certificate();
+  }
+
+  public java.net.InetSocketAddress address() {
+    return new java.net.InetSocketAddress("127.0.0.1", server.port());
   }
 
   public URI uri(String path) {
@@ -103,6 +146,11 @@ public final class TestApiServer implements AutoCloseable {
 
   public static JsonNode json(HttpResponse<String> r) throws IOException {
     return JSON.readTree(r.body());
+  }
+
+  /** TLS trusting this server's CA, with the admin certificate or anonymous, for raw clients. */
+  public SSLContext tlsContext(boolean withClientCert) throws IOException {
+    return context(withClientCert);
   }
 
   private SSLContext context(boolean withClientCert) throws IOException {

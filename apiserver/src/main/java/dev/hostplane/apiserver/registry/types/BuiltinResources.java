@@ -25,8 +25,13 @@ public final class BuiltinResources {
    * {@link ServiceStrategy} for the release duties that fall on the caller ({@link #services} finds it).
    */
   public static ResourceCatalog catalog(ServiceAddressAllocator clusterIps, NodePortAllocator nodePorts) {
+    return catalog(new ServiceStrategy(clusterIps, nodePorts));
+  }
+
+  /** Every built-in resource type, Services with {@code services} (e.g. one that claims in shared storage). */
+  public static ResourceCatalog catalog(ServiceStrategy services) {
     ResourceCatalog.Builder b = ResourceCatalog.builder();
-    core(b, new ServiceStrategy(clusterIps, nodePorts));
+    core(b, services);
     apps(b);
     b.add("events.k8s.io", "v1", "Event", "events", true).shortNames("ev")
         .strategy(EventStrategy.strict()).storedAs("events", new EventsV1Converter()).done();

@@ -5,7 +5,8 @@ import java.util.BitSet;
 
 /**
  * Hands out Service node ports from {@code --service-node-port-range} (default 30000-32767). In memory and
- * thread-safe; the same restore and release duties as {@link ServiceAddressAllocator} fall on the caller.
+ * thread-safe; the same restore and release duties as {@link ServiceAddressAllocator} fall on the caller, and the
+ * same holds when apiservers share a storage (this is then one apiserver's view).
  * Dynamic allocation is next-fit (sequential, wrapping).
  */
 public final class NodePortAllocator {
@@ -82,6 +83,21 @@ public final class NodePortAllocator {
 
   public synchronized boolean isAllocated(int port) {
     return port >= first && port <= last && used.get(port - first);
+  }
+
+  /**
+   * Moves where {@link #allocateNext()} continues to the point {@code fraction} (0 inclusive to 1 exclusive) of the
+   * range; see {@link ServiceAddressAllocator#moveCursor}.
+   */
+  public synchronized void moveCursor(double fraction) {
+    if (!(fraction >= 0 && fraction < 1)) {
+      throw new IllegalArgumentException("fraction must be in [0, 1), got " + fraction);
+    }
+    cursor = first + (int) (fraction * (last - first + 1));
+  }
+
+  public boolean inRange(int port) {
+    return port >= first && port <= last;
   }
 
   public synchronized int free() {

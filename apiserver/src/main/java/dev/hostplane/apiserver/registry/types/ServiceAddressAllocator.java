@@ -8,7 +8,9 @@ import java.util.Set;
 /**
  * Hands out Service cluster IPs from one CIDR ({@code --service-cluster-ip-range}), IPv4 or IPv6. In memory and
  * thread-safe (every method is atomic); the caller restores state after a restart with {@link #markUsed} for every
- * stored Service, and releases what failed creates and deletes leave behind (see {@link ServiceStrategy}).
+ * stored Service, and releases what failed creates and deletes leave behind (see {@link ServiceStrategy}). When
+ * apiservers share a storage, this is one apiserver's view of the range: claims in storage decide (see
+ * {@link ServiceClaims}), and the view follows them.
  *
  * <p>The usable range excludes the network address (and, for IPv4, the broadcast address). Its first address is
  * reserved for the {@code kubernetes} Service: {@link #allocateNext()} never returns it; only an explicit
@@ -116,6 +118,27 @@ public final class ServiceAddressAllocator {
   public synchronized boolean isAllocated(String ip) {
     try {
       return used.contains(offsetOf(ip));
+    } catch (AllocationException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Moves where {@link #allocateNext()} continues to the point {@code fraction} (0 inclusive to 1 exclusive) of the
+   * dynamic range. Apiservers sharing a storage scatter their cursors so that they seldom offer the same address.
+   */
+  public synchronized void moveCursor(double fraction) {
+    if (!(fraction >= 0 && fraction < 1)) {
+      throw new IllegalArgumentException("fraction must be in [0, 1), got " + fraction);
+    }
+    cursor = 2 + (long) (fraction * (maxOffset - 1));
+  }
+
+  /** True when {@code ip} lies in the usable range (including the first address). */
+  public boolean inRange(String ip) {
+    try {
+      offsetOf(ip);
+      return true;
     } catch (AllocationException e) {
       return false;
     }

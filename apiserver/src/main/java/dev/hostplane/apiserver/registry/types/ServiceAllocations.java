@@ -6,23 +6,37 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostplane.apiserver.api.ApiException;
 import dev.hostplane.apiserver.api.Status;
 import dev.hostplane.apiserver.registry.ObjectMeta;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * Takes and gives back the cluster IPs and node ports a Service holds, against the two allocators. Every
  * {@code allocate*} call is all-or-nothing: when any value cannot be had, what this call already took is released
  * and an {@link ApiException} is thrown (422 Invalid with upstream's cause, or 500 when a range is full).
+ *
+ * <p>With {@code shared} reservations (several apiservers on one storage) the allocators are this apiserver's view
+ * of the ranges and {@link ServiceClaims} the storage side: {@link #claim} makes what {@code allocate} took the
+ * Service's own in storage, and the releases delete the Service's claims. Without, the allocators are the whole
+ * truth and claims and releases complete at once.
  */
 final class ServiceAllocations {
+  private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
+
   private final ServiceAddressAllocator ips;
   private final NodePortAllocator ports;
+  private final ServiceClaims claims;
 
-  ServiceAllocations(ServiceAddressAllocator ips, NodePortAllocator ports) {
+  ServiceAllocations(ServiceAddressAllocator ips, NodePortAllocator ports, ServiceStrategy.Reservations shared) {
     this.ips = ips;
     this.ports = ports;
+    this.claims = shared == null ? null : new ServiceClaims(ips, ports, shared);
   }
 
   String family() {
@@ -71,7 +85,6 @@ final class ServiceAllocations {
     }
   }
 
-  /** Releases what {@code holder} holds and {@code keep} (may be null) does not. */
   /** Marks every cluster IP and node port {@code svc} holds as taken (values outside the ranges are ignored). */
   void markUsed(ObjectNode svc) {
     if (needsClusterIp(svc)) {
@@ -92,21 +105,66 @@ final class ServiceAllocations {
     }
   }
 
-  void releaseUnshared(ObjectNode holder, ObjectNode keep) {
-    Set<String> keptIps = keep == null || !needsClusterIp(keep) ? Set.of() : clusterIpsOf(keep);
-    if (needsClusterIp(holder)) {
-      for (String ip : clusterIpsOf(holder)) {
-        if (!keptIps.contains(ip)) {
-          ips.release(ip);
-        }
-      }
+  /**
+   * Releases what {@code holder} holds and {@code keep} (may be null) does not: at once in this apiserver's view,
+   * then the holder's claims in storage (the stage completes when they are deleted; it never fails).
+   */
+  CompletionStage<Void> releaseUnshared(ObjectNode holder, ObjectNode keep) {
+    List<String> freedIps = new ArrayList<>(heldIps(holder));
+    freedIps.removeAll(heldIps(keep));
+    List<Integer> freedPorts = new ArrayList<>(allNodePortsOf(holder));
+    if (keep != null) {
+      freedPorts.removeAll(allNodePortsOf(keep));
     }
-    Set<Integer> keptPorts = keep == null ? Set.of() : allNodePortsOf(keep);
-    for (int p : allNodePortsOf(holder)) {
-      if (!keptPorts.contains(p)) {
-        ports.release(p);
-      }
+    release(freedIps, freedPorts);
+    return claims == null ? DONE : claims.release(ObjectMeta.uid(holder), freedIps, freedPorts);
+  }
+
+  /** See {@link ServiceClaims#claim}; at once without shared reservations. */
+  CompletionStage<Void> claim(ObjectNode svc, ObjectNode old) {
+    return claims == null ? DONE : claims.claim(svc, old);
+  }
+
+  /** See {@link ServiceClaims#follow}; nothing to follow without shared reservations. */
+  CompletionStage<Void> follow() {
+    return claims == null ? DONE : claims.follow();
+  }
+
+  void stopFollowing() {
+    if (claims != null) {
+      claims.stopFollowing();
     }
+  }
+
+  /**
+   * Marks every listed Service's values used in this view, then (with shared reservations) repairs the claims, see
+   * {@link ServiceClaims#repair}.
+   */
+  CompletionStage<ServiceStrategy.RepairResult> repair(Supplier<CompletionStage<List<ObjectNode>>> services,
+      Instant now, Duration grace) {
+    Supplier<CompletionStage<List<ObjectNode>>> marked = () -> services.get().thenApply(list -> {
+      list.forEach(this::markUsed);
+      return list;
+    });
+    return claims == null ? marked.get().thenApply(list -> new ServiceStrategy.RepairResult(0, 0, List.of()))
+        : claims.repair(marked, now, grace);
+  }
+
+  /** Releases values in this apiserver's view only. */
+  private void release(List<String> freedIps, List<Integer> freedPorts) {
+    freedIps.forEach(ips::release);
+    freedPorts.forEach(ports::release);
+  }
+
+  /** The cluster IPs {@code svc} (may be null) holds. */
+  static Set<String> heldIps(ObjectNode svc) {
+    return svc != null && needsClusterIp(svc) ? clusterIpsOf(svc) : Set.of();
+  }
+
+  /** The canonical text of an address (as claim keys name it). */
+  static String canonical(String ip) {
+    byte[] b = IpAddresses.parse(ip);
+    return b == null ? ip : IpAddresses.format(b);
   }
 
   private void allocateClusterIp(ObjectNode svc, ObjectNode spec, Taken taken) {
@@ -239,7 +297,7 @@ final class ServiceAllocations {
   }
 
   /** Node ports and the health-check port a stored Service holds. */
-  private static Set<Integer> allNodePortsOf(ObjectNode svc) {
+  static Set<Integer> allNodePortsOf(ObjectNode svc) {
     Set<Integer> out = new LinkedHashSet<>(needsNodePorts(svc) ? nodePortsOf(svc) : Set.of());
     JsonNode hc = Nodes.get(Nodes.obj(svc, "spec"), "healthCheckNodePort");
     if (needsHealthCheckPort(svc) && hc != null && hc.asLong() != 0) {

@@ -13,27 +13,41 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 
 /**
  * core/v1 Service: defaults, ClusterIP and NodePort allocation, validation ({@code pkg/registry/core/service}).
  *
  * <p><b>Allocation contract.</b> {@link #prepareForCreate} and {@link #prepareForUpdate} take cluster IPs and node
  * ports from the allocators (all-or-nothing per call; a value that cannot be had fails the call with 422 Invalid,
- * or 500 when a range is full). The store may still fail the write afterwards (validation, admission, conflict,
- * storage). The caller that wires this strategy must therefore:
+ * or 500 when a range is full). With {@link Reservations} (apiservers sharing a storage) the allocators are this
+ * apiserver's view and {@link #claim} must follow a prepare, to make the values the Service's own in storage. The
+ * store may still fail the write afterwards (validation, admission, conflict, storage). The caller that wires this
+ * strategy must therefore (see {@link HoldsAllocations}):
  * <ul>
  *   <li>after a failed create: {@link #release(ObjectNode)} the prepared object;</li>
  *   <li>after a failed update: {@link #releaseUnshared(ObjectNode, ObjectNode)} (prepared new, stored old);</li>
  *   <li>after a successful update: {@link #releaseUnshared(ObjectNode, ObjectNode)} (stored old, stored new);</li>
  *   <li>after the object is finally deleted: {@link #release(ObjectNode)} the deleted object;</li>
- *   <li>at startup: {@code markUsed} every stored Service's IPs and ports on the allocators.</li>
+ *   <li>at startup: {@code markUsed} every stored Service's IPs and ports on the allocators, and follow the
+ *       reservations.</li>
  * </ul>
  */
 public final class ServiceStrategy implements Strategy, NamedBy, HoldsAllocations {
+  /** The claims of cluster IPs and node ports in storage, shared by the apiservers on it. */
+  public record Reservations(RangeReservations clusterIps, RangeReservations nodePorts) {}
+
   private final ServiceAllocations allocations;
 
+  /** Allocation from the allocators alone: one apiserver per storage. */
   public ServiceStrategy(ServiceAddressAllocator clusterIps, NodePortAllocator nodePorts) {
-    this.allocations = new ServiceAllocations(clusterIps, nodePorts);
+    this(clusterIps, nodePorts, null);
+  }
+
+  /** Allocation claimed in {@code reservations} (null: none), correct across apiservers on one storage. */
+  public ServiceStrategy(ServiceAddressAllocator clusterIps, NodePortAllocator nodePorts,
+      Reservations reservations) {
+    this.allocations = new ServiceAllocations(clusterIps, nodePorts, reservations);
   }
 
   @Override
@@ -125,16 +139,44 @@ public final class ServiceStrategy implements Strategy, NamedBy, HoldsAllocation
     allocations.markUsed(svc);
   }
 
+  /** Starts following the reservations into the allocators; completes once the current claims are in. */
+  public CompletionStage<Void> follow() {
+    return allocations.follow();
+  }
+
+  /** Stops following the reservations (the apiserver is stopping). */
+  public void stopFollowing() {
+    allocations.stopFollowing();
+  }
+
+  /** The outcome of {@link #repair}: claims made, stale claims deleted, values two Services hold. */
+  public record RepairResult(int claimed, int leaked, List<String> duplicates) {}
+
+  /**
+   * One repair pass of the claims against the Services {@code services} lists (upstream's repair loops; see
+   * {@link ServiceAllocations}): without reservations it only marks the Services' values used.
+   */
+  public CompletionStage<RepairResult> repair(
+      java.util.function.Supplier<CompletionStage<List<ObjectNode>>> services, java.time.Instant now,
+      java.time.Duration leakGrace) {
+    return allocations.repair(services, now, leakGrace);
+  }
+
+  @Override
+  public CompletionStage<Void> claim(ObjectNode svc, ObjectNode old) {
+    return allocations.claim(svc, old);
+  }
+
   /** Gives back every cluster IP and node port {@code svc} holds (after a failed create, or a final delete). */
   @Override
-  public void release(ObjectNode svc) {
-    allocations.releaseUnshared(svc, null);
+  public CompletionStage<Void> release(ObjectNode svc) {
+    return allocations.releaseUnshared(svc, null);
   }
 
   /** Gives back what {@code holder} holds and {@code keep} does not (after an update, failed or done). */
   @Override
-  public void releaseUnshared(ObjectNode holder, ObjectNode keep) {
-    allocations.releaseUnshared(holder, keep);
+  public CompletionStage<Void> releaseUnshared(ObjectNode holder, ObjectNode keep) {
+    return allocations.releaseUnshared(holder, keep);
   }
 
   /** Single-stack clusters: ipFamilyPolicy SingleStack and ipFamilies [family of the cluster IP]. */

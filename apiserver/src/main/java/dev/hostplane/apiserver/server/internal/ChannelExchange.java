@@ -199,7 +199,10 @@ final class ChannelExchange implements HttpExchange {
     }
   }
 
-  /** The last byte has been handed to the channel. Event loop. */
+  /**
+   * The last byte has been handed to the channel; {@code keepAlive} false ends the connection (HTTP/1.1: the write
+   * failed or the response said so; HTTP/2: the response said so). Event loop.
+   */
   void finish(boolean keepAlive) {
     ChannelResponseStream s = stream;
     if (s != null) {
@@ -213,8 +216,10 @@ final class ChannelExchange implements HttpExchange {
   }
 
   /**
-   * Applies the response headers and the Connection header; returns whether the connection is kept alive
-   * (HTTP/1.1). Event loop.
+   * Applies the response headers and the Connection header; returns whether the connection is kept alive. A
+   * {@code Connection: close} from the application ends the connection after this response: HTTP/1.1 closes it,
+   * HTTP/2 (where the header is not allowed, RFC 9113 §8.2.2) drops the header and sends GOAWAY, as Go's server
+   * does. Event loop.
    */
   boolean prepareHead(HttpResponse res, Map<String, String> headers) {
     HttpHeaders h = res.headers();
@@ -222,7 +227,9 @@ final class ChannelExchange implements HttpExchange {
       h.set(e.getKey(), e.getValue());
     }
     if (!http1) {
-      return true;
+      boolean close = HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(h.get(HttpHeaderNames.CONNECTION, ""));
+      h.remove(HttpHeaderNames.CONNECTION);
+      return !close;
     }
     boolean keepAlive = owner.keepAlive(this)
         && !HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(h.get(HttpHeaderNames.CONNECTION, ""));
@@ -258,6 +265,6 @@ final class ChannelExchange implements HttpExchange {
       keepAlive = prepareHead(res, Map.of());
     }
     boolean reuse = keepAlive;
-    channel.writeAndFlush(res).addListener(f -> finish(reuse && f.isSuccess()));
+    channel.writeAndFlush(res).addListener(f -> finish(http1 ? reuse && f.isSuccess() : reuse));
   }
 }

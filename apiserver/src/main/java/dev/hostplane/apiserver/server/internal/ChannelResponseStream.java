@@ -131,7 +131,7 @@ final class ChannelResponseStream implements HttpExchange.ResponseStream {
       }
       boolean reuse = keepAlive;
       channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
-          .addListener(f -> exchange.finish(reuse && f.isSuccess()));
+          .addListener(f -> exchange.finish(exchange.isHttp1() ? reuse && f.isSuccess() : reuse));
     });
   }
 

@@ -57,6 +57,18 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements C
   @Override
   public void completed(ChannelExchange ex, boolean keepAlive) {
     // END_STREAM has been written; Netty closes the child channel when the stream closes.
+    if (!keepAlive) {
+      // The response asked to end the connection: GOAWAY, then close once the other streams are done.
+      io.netty.channel.Channel connection = ex.channel().parent();
+      if (connection != null) {
+        connection.eventLoop().execute(() -> {
+          ServerConnection c = connection.attr(ServerConnection.KEY).get();
+          if (c != null) {
+            c.beginShutdown();
+          }
+        });
+      }
+    }
   }
 
   @Override

@@ -8,8 +8,9 @@ interface ServerConnection {
 
   /**
    * Stop taking new requests and close once the in-flight ones are answered: HTTP/2 sends GOAWAY; HTTP/1.1 closes
-   * at once when idle, else after the current response (which carries {@code Connection: close}). Event loop only.
-   * Idempotent.
+   * at once when idle, else after the current response (which carries {@code Connection: close}). Called for every
+   * connection when the server shuts down, and for one HTTP/2 connection when a response asked to end it. Event
+   * loop only. Idempotent.
    */
   void beginShutdown();
 }

@@ -36,6 +36,18 @@ class AllocatorTest {
   }
 
   @Test
+  void aMovedCursorContinuesThereAndWrapsPastTheEnd() {
+    ServiceAddressAllocator a = new ServiceAddressAllocator("10.96.0.0/29"); // dynamic: .2 to .6
+    a.moveCursor(0.6);
+    assertEquals(List.of("10.96.0.5", "10.96.0.6", "10.96.0.2"),
+        List.of(a.allocateNext(), a.allocateNext(), a.allocateNext()));
+    NodePortAllocator p = new NodePortAllocator(30000, 30009);
+    p.moveCursor(0.95);
+    assertEquals(List.of(30009, 30000), List.of(p.allocateNext(), p.allocateNext()));
+    assertThrows(IllegalArgumentException.class, () -> p.moveCursor(1.0));
+  }
+
+  @Test
   void theFirstAddressDoesNotCountAgainstDynamicCapacity() {
     ServiceAddressAllocator a = new ServiceAddressAllocator("10.0.0.0/30");
     a.allocate(a.firstAddress());
