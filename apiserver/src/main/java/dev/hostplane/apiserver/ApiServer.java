@@ -226,7 +226,9 @@ public final class ApiServer implements AutoCloseable {
 
     Compactor compactor = null;
     if (!config.compactionInterval().isZero()) {
-      compactor = new Compactor(storage, config.compactionInterval(), Compactor.Scheduler.of(timer));
+      // Replicas on one store take turns through upstream's compact_rev_key: one compaction per interval.
+      compactor = new Compactor(storage, config.compactionInterval(), Compactor.Scheduler.of(timer),
+          "compact_rev_key");
       compactor.start();
     }
     nsController.start();

@@ -84,6 +84,39 @@ class CompactorTest {
   }
 
   @Test
+  void replicasSharingACoordinationKeyCompactOncePerInterval() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger compactions = new java.util.concurrent.atomic.AtomicInteger();
+    Storage counted = (Storage) java.lang.reflect.Proxy.newProxyInstance(Storage.class.getClassLoader(),
+        new Class<?>[] {Storage.class}, (proxy, method, args) -> {
+          if (method.getName().equals("compact")) {
+            compactions.incrementAndGet();
+          }
+          try {
+            return method.invoke(storage, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    ManualScheduler other = new ManualScheduler();
+    try (Compactor a = new Compactor(counted, INTERVAL, scheduler, "compact_rev_key");
+        Compactor b = new Compactor(counted, INTERVAL, other, "compact_rev_key")) {
+      a.start();
+      b.start();
+      long atTick1 = await(storage.create("/r/a", bytes("1"))).modRevision();
+      scheduler.runNext(INTERVAL);
+      other.runNext(INTERVAL); // round 1: a bumps the counter; b learns it
+      await(storage.create("/r/b", bytes("1")));
+      for (int round = 2; round <= 5; round++) {
+        other.runNext(INTERVAL);
+        scheduler.runNext(INTERVAL);
+        await(storage.create("/r/round-" + round, bytes("1")));
+      }
+      assertEquals(4, compactions.get(), "one compaction per interval among the replicas, not one per replica");
+      assertTrue(storage.compactedRevision() > atTick1);
+    }
+  }
+
+  @Test
   void theDefaultIntervalIsUpstreams() {
     assertEquals(Duration.ofMinutes(5), Compactor.DEFAULT_INTERVAL);
   }
