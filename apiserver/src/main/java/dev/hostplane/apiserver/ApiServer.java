@@ -161,9 +161,16 @@ public final class ApiServer implements AutoCloseable {
     Registry registry = new Registry(catalog, storage, admission, clock, config.storagePrefix(),
         gvk -> schemas.byGvk(gvk).map(dev.hostplane.apiserver.openapi.SchemaPatchView::of).orElse(null));
     namespaceReader.set(new CachedReader(registry.store("", "v1", "namespaces")));
+    ApiMetrics metrics = new ApiMetrics();
     if (watchCache != null) {
+      java.util.Set<String> roots = new java.util.HashSet<>();
       for (var type : catalog.all()) {
-        watchCache.cache(registry.store(type).listPrefix(null));
+        String root = registry.store(type).listPrefix(null);
+        watchCache.cache(root);
+        if (roots.add(root)) { // types sharing a root (HPA v1/v2, core/events.k8s.io events) count once
+          metrics.watchCache(type.group().isEmpty() ? type.resource() : type.resource() + "." + type.group(),
+              watchCache.stats(root));
+        }
       }
     }
     ServiceAllocationRepair allocationRepair = new ServiceAllocationRepair(registry, services, controllers, clock,
@@ -203,7 +210,7 @@ public final class ApiServer implements AutoCloseable {
         () -> hostPort(config.advertiseAddress().getHostAddress(), advertisedPort.get()));
     InflightRequests inflight = new InflightRequests();
     ApiHandler handler = new ApiHandler(apiExecutor, new AuthenticatedAuthorizer(), discovery, health,
-        new OpenApiDocuments(catalog), resources, new ApiMetrics(), inflight,
+        new OpenApiDocuments(catalog), resources, metrics, inflight,
         GoawayChance.of(config.goawayChance()));
 
     ServerOptions serverOptions = config.server().withTls(certFile, keyFile, clientCa);

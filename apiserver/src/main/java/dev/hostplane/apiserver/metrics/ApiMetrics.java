@@ -47,6 +47,32 @@ public final class ApiMetrics {
         .description("Long-running requests (watches) open.").register(registry);
   }
 
+  /**
+   * Exposes one resource's watch cache under upstream's names: {@code apiserver_storage_objects},
+   * {@code apiserver_watch_cache_resource_version}, {@code apiserver_watch_cache_events_dispatched_total},
+   * {@code apiserver_watch_cache_initializations_total} and {@code apiserver_registered_watchers}, labelled
+   * {@code resource} ("pods", "deployments.apps").
+   */
+  public void watchCache(String resource, dev.hostplane.apiserver.storage.cache.WatchCache.Stats stats) {
+    Gauge.builder("apiserver.storage.objects", stats, s -> s.objects())
+        .strongReference(true).tag("resource", resource).description("Number of stored objects at the time of last check split by kind.")
+        .register(registry);
+    Gauge.builder("apiserver.watch.cache.resource.version", stats, s -> s.revision())
+        .strongReference(true).tag("resource", resource).description("Current resource version of watch cache broken by resource type.")
+        .register(registry);
+    Gauge.builder("apiserver.registered.watchers", stats, s -> s.watchers())
+        .strongReference(true).tag("resource", resource).description("Number of currently registered watchers for a given resources.")
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("apiserver.watch.cache.events.dispatched", stats,
+            s -> s.eventsDispatched())
+        .strongReference(true).tag("resource", resource).description("Counter of events dispatched in watch cache broken by resource type.")
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("apiserver.watch.cache.initializations", stats,
+            s -> s.initializations())
+        .strongReference(true).tag("resource", resource).description("Counter of watch cache initializations broken by resource type.")
+        .register(registry);
+  }
+
   /** Marks a request started; the returned handle records its end exactly once. */
   public Inflight begin(RequestInfo info) {
     boolean mutating = switch (info.verb()) {

@@ -339,4 +339,26 @@ class ApiServerHttpTest {
     assertTrue(metrics.contains("process_resident_memory_bytes"));
     assertTrue(metrics.contains("jvm_memory_used_bytes"));
   }
+
+  @Test
+  void metricsExposeTheWatchCache() throws Exception {
+    server.send("POST", "/api/v1/namespaces/t/configmaps", "application/json", cm("metered"));
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    java.util.regex.Pattern objects = java.util.regex.Pattern.compile(
+        "apiserver_storage_objects\\{resource=\"configmaps\"\\} ([0-9.]+)");
+    double count = -1;
+    while (System.nanoTime() < deadline) {
+      java.util.regex.Matcher m = objects.matcher(server.get("/metrics").body());
+      if (m.find() && (count = Double.parseDouble(m.group(1))) >= 1) {
+        break;
+      }
+      Thread.sleep(50);
+    }
+    assertTrue(count >= 1, "configmaps counted from the watch cache: " + count + "\n" + server.get("/metrics").body()
+        .lines().filter(l -> l.contains("configmaps")).toList());
+    String metrics = server.get("/metrics").body();
+    assertTrue(metrics.contains("apiserver_watch_cache_initializations_total{resource=\"configmaps\"} 1.0"), "one load");
+    assertTrue(metrics.contains("apiserver_watch_cache_events_dispatched_total{resource=\"deployments.apps\"}"));
+    assertTrue(metrics.contains("apiserver_registered_watchers{resource=\"pods\"}"));
+  }
 }

@@ -69,6 +69,7 @@ final class ResourceCache implements AutoCloseable {
   private Storage.Watch backendWatch;
   private CacheWatcher[] watchers = new CacheWatcher[0];
   private final List<Waiter> waiters = new ArrayList<>();
+  private long eventsDispatched;
   private final List<ProgressWanted> progressWanted = new ArrayList<>();
 
   private record Waiter(long revision, CompletableFuture<Void> done) {}
@@ -212,6 +213,7 @@ final class ResourceCache implements AutoCloseable {
         log.debug("watch cache {} ready at revision {}", root, revision);
       }
       if (state == State.READY && rev > listRevision) {
+        eventsDispatched++;
         for (CacheWatcher w : watchers) {
           w.offer(event);
         }
@@ -428,6 +430,25 @@ final class ResourceCache implements AutoCloseable {
         }
       }
       return new ListResult(items, revision, more, remaining);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  long eventsDispatched() {
+    lock.lock();
+    try {
+      return eventsDispatched;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** How many times the cache started loading (1 + reloads). */
+  int initializations() {
+    lock.lock();
+    try {
+      return generation;
     } finally {
       lock.unlock();
     }

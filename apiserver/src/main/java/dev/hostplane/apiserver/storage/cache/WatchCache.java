@@ -103,6 +103,58 @@ public final class WatchCache implements Storage {
     return c == null ? -1 : c.size();
   }
 
+  /** Live figures of one resource's cache, for metrics. */
+  public interface Stats {
+    /** Objects held (-1 while loading). */
+    double objects();
+
+    /** The revision the cache stands at. */
+    double revision();
+
+    /** Watches served. */
+    double watchers();
+
+    /** Events handed to watchers since start (each event once, however many watchers got it). */
+    double eventsDispatched();
+
+    /** Times the cache (re)loaded from the backend. */
+    double initializations();
+  }
+
+  /** The figures of the cache of {@code root} (registered with {@link #cache}). */
+  public Stats stats(String root) {
+    ResourceCache c = caches.get(root);
+    if (c == null) {
+      throw new IllegalArgumentException("not cached: " + root);
+    }
+    return new Stats() {
+      @Override
+      public double objects() {
+        return c.isReady() ? c.size() : -1;
+      }
+
+      @Override
+      public double revision() {
+        return c.revision();
+      }
+
+      @Override
+      public double watchers() {
+        return c.watcherCount();
+      }
+
+      @Override
+      public double eventsDispatched() {
+        return c.eventsDispatched();
+      }
+
+      @Override
+      public double initializations() {
+        return c.initializations();
+      }
+    };
+  }
+
   /** Watches served from the cache of {@code root}. */
   public int watcherCount(String root) {
     ResourceCache c = caches.get(root);
