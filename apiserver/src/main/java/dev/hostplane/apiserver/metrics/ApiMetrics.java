@@ -29,6 +29,7 @@ public final class ApiMetrics {
   private final AtomicInteger readOnlyInflight = new AtomicInteger();
   private final AtomicInteger mutatingInflight = new AtomicInteger();
   private final AtomicInteger longRunning = new AtomicInteger();
+  private final java.util.List<Object> held = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public ApiMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -54,22 +55,23 @@ public final class ApiMetrics {
    * {@code resource} ("pods", "deployments.apps").
    */
   public void watchCache(String resource, dev.hostplane.apiserver.storage.cache.WatchCache.Stats stats) {
+    held.add(stats); // meters hold their state weakly
     Gauge.builder("apiserver.storage.objects", stats, s -> s.objects())
-        .strongReference(true).tag("resource", resource).description("Number of stored objects at the time of last check split by kind.")
+        .tag("resource", resource).description("Number of stored objects at the time of last check split by kind.")
         .register(registry);
     Gauge.builder("apiserver.watch.cache.resource.version", stats, s -> s.revision())
-        .strongReference(true).tag("resource", resource).description("Current resource version of watch cache broken by resource type.")
+        .tag("resource", resource).description("Current resource version of watch cache broken by resource type.")
         .register(registry);
     Gauge.builder("apiserver.registered.watchers", stats, s -> s.watchers())
-        .strongReference(true).tag("resource", resource).description("Number of currently registered watchers for a given resources.")
+        .tag("resource", resource).description("Number of currently registered watchers for a given resources.")
         .register(registry);
     io.micrometer.core.instrument.FunctionCounter.builder("apiserver.watch.cache.events.dispatched", stats,
             s -> s.eventsDispatched())
-        .strongReference(true).tag("resource", resource).description("Counter of events dispatched in watch cache broken by resource type.")
+        .tag("resource", resource).description("Counter of events dispatched in watch cache broken by resource type.")
         .register(registry);
     io.micrometer.core.instrument.FunctionCounter.builder("apiserver.watch.cache.initializations", stats,
             s -> s.initializations())
-        .strongReference(true).tag("resource", resource).description("Counter of watch cache initializations broken by resource type.")
+        .tag("resource", resource).description("Counter of watch cache initializations broken by resource type.")
         .register(registry);
   }
 

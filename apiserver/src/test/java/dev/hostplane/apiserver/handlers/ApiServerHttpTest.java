@@ -355,7 +355,7 @@ class ApiServerHttpTest {
       Thread.sleep(50);
     }
     assertTrue(count >= 1, "configmaps counted from the watch cache: " + count + "\n" + server.get("/metrics").body()
-        .lines().filter(l -> l.contains("configmaps")).toList());
+        .lines().filter(l -> l.contains("storage_objects") || l.contains("watch_cache")).toList());
     String metrics = server.get("/metrics").body();
     assertTrue(metrics.contains("apiserver_watch_cache_initializations_total{resource=\"configmaps\"} 1.0"), "one load");
     assertTrue(metrics.contains("apiserver_watch_cache_events_dispatched_total{resource=\"deployments.apps\"}"));

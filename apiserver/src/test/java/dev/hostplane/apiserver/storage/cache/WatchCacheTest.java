@@ -97,6 +97,11 @@ class WatchCacheTest {
           : List.of("ADDED " + key("a", "x"), "MODIFIED " + key("a", "x"));
       assertEquals(want, seen, "watcher " + i);
     }
+    WatchCache.Stats stats = c.stats(ROOT);
+    assertEquals(50, stats.watchers());
+    assertEquals(2, stats.objects());
+    assertEquals(3, stats.eventsDispatched());
+    assertEquals(1, stats.initializations());
     watches.forEach(Storage.Watch::close);
     assertEquals(0, c.watcherCount(ROOT));
   }
