@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * {@code hostplane bench}: drives any apiserver named by a kubeconfig (ours or upstream's) over HTTP/2 + TLS and
- * prints a table of figures: create and get throughput, LIST latency, watch delivery latency, server memory.
+ * prints a table of figures: create and get throughput, LIST latency, watch delivery latency, server memory; with
+ * {@code --etcd-servers}, also the raw put throughput of the server's etcd and the heap of a watch cache.
  *
  * <p>Exit codes: 0 when the run completed (missed targets and FAILURE lines are reported in the output, not as
  * the exit code), 1 on errors that stop the run (bad flags, unreadable kubeconfig, unreachable server, refused
@@ -68,7 +69,8 @@ public final class BenchCommand {
   private static String usage(Flags flags) {
     return "Usage: hostplane bench [flags]\n\n"
         + "Benchmarks the apiserver of a kubeconfig's current context over HTTP/2: creates, gets, lists and\n"
-        + "watches ConfigMaps in bench namespaces, reads the server's /metrics, and prints a table of figures.\n\n"
+        + "watches ConfigMaps in bench namespaces, reads the server's /metrics, and prints a table of figures.\n"
+        + "With --etcd-servers (the server's etcd), it also measures raw etcd puts and a watch cache's heap.\n\n"
         + "Flags:\n" + flags.usage();
   }
 }

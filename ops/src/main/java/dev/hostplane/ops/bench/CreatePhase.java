@@ -8,17 +8,25 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Phase 1: POST ConfigMaps named {@code bench-<n>} into the bench namespace, {@code --concurrency} in flight, for
- * {@code --duration}. When the namespace already holds bench objects (a kept run), numbering continues after them.
+ * Phase "create": POST ConfigMaps named {@code bench-<n>} into the bench namespace, {@code --concurrency} in flight,
+ * for {@code --duration}. When the namespace already holds bench objects (a kept run), numbering continues after
+ * them.
  */
 final class CreatePhase {
   static final double TARGET_PER_SECOND = 3000;
   private static final Pattern NAME = Pattern.compile("bench-(\\d+)");
 
+  /** What the phase did: the names it created and the measured creates per second. */
+  record Created(List<String> names, double perSecond) {
+    Created {
+      names = List.copyOf(names);
+    }
+  }
+
   private CreatePhase() {}
 
-  /** Runs the phase; returns the names it created. */
-  static List<String> run(RunContext ctx, boolean namespaceIsNew) {
+  /** Runs the phase. */
+  static Created run(RunContext ctx, boolean namespaceIsNew) {
     BenchOptions o = ctx.options();
     long first = namespaceIsNew ? 0 : nextIndex(ctx.namespaces().configMapNames(o.namespace()));
     Queue<String> created = new ConcurrentLinkedQueue<>();
@@ -78,7 +86,7 @@ final class CreatePhase {
         ">= " + ResultTable.rate(TARGET_PER_SECOND), r.perSecond() >= TARGET_PER_SECOND);
     ctx.table().add("create", "latency p50 / p99", r.latency().p50p99() + " ms");
     ctx.reportErrors("create", r);
-    return new ArrayList<>(created);
+    return new Created(new ArrayList<>(created), r.perSecond());
   }
 
   /** One past the highest {@code bench-<n>} among {@code names}, or 0. */

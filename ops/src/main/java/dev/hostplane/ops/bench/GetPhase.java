@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Phase 2: GET ConfigMaps picked at random among those the create phase made (or, when it was skipped, those in
+ * Phase "get": GET ConfigMaps picked at random among those the create phase made (or, when it was skipped, those in
  * the namespace; or else a hundred made here), {@code --concurrency} in flight, for {@code --duration}.
  */
 final class GetPhase {

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Phase 3: makes sure {@code --objects} ConfigMaps exist in {@code <namespace>-list} (creating the missing ones
+ * Phase "list": makes sure {@code --objects} ConfigMaps exist in {@code <namespace>-list} (creating the missing ones
  * concurrently), then LISTs them all (no limit, JSON) one request at a time: {@link #WARMUPS} unmeasured, then
  * {@link #MEASURED} measured.
  */

@@ -1,6 +1,8 @@
 package dev.hostplane.ops.bench;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -9,11 +11,11 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A closed loop: keeps {@code concurrency} requests in flight, each completion starting the next, until the
  * deadline passes or {@code maxOps} requests were started; then waits for those in flight. Latency is measured
- * from submission to the end of the response. A request that fails below HTTP (reset, closed connection) also
- * stops its slot, so a dead server ends the loop quickly instead of spinning.
+ * from submission to the end of the response. A request that fails below the protocol (reset, closed connection,
+ * unreachable etcd) also stops its slot, so a dead server ends the loop quickly instead of spinning.
  *
- * <p>Threading: {@link #run} blocks the calling thread (never an event loop); the {@link Operation} is called on
- * event-loop threads, concurrently.
+ * <p>Threading: {@code run} blocks the calling thread (never an event loop or a client's executor); the
+ * {@link Operation} or {@link Attempt} is called on the client's threads, concurrently.
  */
 public final class LoadLoop {
   /** What each request of the loop is. Called concurrently from event loops: must be thread-safe and quick. */
@@ -37,10 +39,26 @@ public final class LoadLoop {
     }
   }
 
+  /**
+   * An operation of any client (HTTP, etcd). The stage of {@link #start} completes with null when the operation
+   * succeeded, with a description of the refusal when the server refused it (the loop goes on), and exceptionally
+   * when the transport failed (the slot stops). Called concurrently from completion threads: thread-safe and quick.
+   */
+  public interface Attempt {
+    CompletionStage<String> start(long index);
+  }
+
   private LoadLoop() {}
 
+  /** The loop over HTTP requests of {@code client}. */
   public static Result run(Http2Client client, int concurrency, Duration duration, long maxOps,
       Operation operation) {
+    return run(concurrency, duration, maxOps, i -> client.send(operation.request(i))
+        .thenApply(response -> operation.succeeded(i, response) ? null : response.describe()));
+  }
+
+  /** The loop over any asynchronous operation; completions start the next attempt on the thread they run on. */
+  public static Result run(int concurrency, Duration duration, long maxOps, Attempt attempt) {
     Latencies latencies = new Latencies();
     AtomicLong issued = new AtomicLong();
     AtomicLong ok = new AtomicLong();
@@ -59,17 +77,24 @@ public final class LoadLoop {
           return;
         }
         long t0 = System.nanoTime();
-        // Thread hop: the completion runs on the connection's event loop, which also starts the next request.
-        client.send(operation.request(i)).whenComplete((response, failure) -> {
+        CompletionStage<String> outcome;
+        try {
+          outcome = attempt.start(i);
+        } catch (RuntimeException e) {
+          outcome = CompletableFuture.failedFuture(e);
+        }
+        // Thread hop: the completion runs on the client's thread (an HTTP connection's event loop, an etcd
+        // client's executor), which also starts the next attempt.
+        outcome.whenComplete((refusal, failure) -> {
           long t1 = System.nanoTime();
           lastEnd.accumulateAndGet(t1, Math::max);
-          if (failure == null && operation.succeeded(i, response)) {
+          if (failure == null && refusal == null) {
             ok.incrementAndGet();
             latencies.record(t1 - t0);
             next();
           } else if (failure == null) {
             errors.incrementAndGet();
-            firstError.compareAndSet(null, response.describe());
+            firstError.compareAndSet(null, refusal);
             next();
           } else {
             errors.incrementAndGet();

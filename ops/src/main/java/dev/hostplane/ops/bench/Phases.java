@@ -3,10 +3,12 @@ package dev.hostplane.ops.bench;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalDouble;
 
 /**
- * The order of a run, in one place: namespace, create, get, list, watch, memory (after the load and again when
- * idle), then cleanup. Blocking: runs on the calling thread.
+ * The order of a run, in one place: namespace, etcd (raw puts, with {@code --etcd-servers}), create (and its ratio
+ * to the etcd puts), get, list, cache-memory (with {@code --etcd-servers}; it needs the list phase's objects),
+ * watch, memory (after the load and again when idle), then cleanup. Blocking: runs on the calling thread.
  */
 public final class Phases {
   /** How long the server is left alone before the idle memory sample. */
@@ -26,15 +28,24 @@ public final class Phases {
         log);
     try {
       boolean fresh = namespaces.ensure(options.namespace());
+      OptionalDouble putsPerSecond = OptionalDouble.empty();
+      if (options.runs("etcd")) {
+        putsPerSecond = EtcdPutPhase.run(ctx);
+      }
       List<String> created = List.of();
       if (options.runs("create")) {
-        created = CreatePhase.run(ctx, fresh);
+        CreatePhase.Created c = CreatePhase.run(ctx, fresh);
+        created = c.names();
+        EtcdPutPhase.compare(table, OptionalDouble.of(c.perSecond()), putsPerSecond);
       }
       if (options.runs("get")) {
         GetPhase.run(ctx, created);
       }
       if (options.runs("list")) {
         ListPhase.run(ctx);
+      }
+      if (options.runs("cache-memory")) {
+        CacheMemoryPhase.run(ctx);
       }
       if (options.runs("watch")) {
         WatchPhase.run(ctx);

@@ -11,16 +11,23 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Phase 4: {@code --watchers} concurrent watches of the bench namespace's ConfigMaps from the resourceVersion of
+ * Phase "watch": {@code --watchers} concurrent watches of the bench namespace's ConfigMaps from the resourceVersion of
  * a list, then {@code --watch-events} merge patches of a few target ConfigMaps at {@code --watch-rate} per second,
  * each stamped with its sequence number and send time. Every watcher must receive every update whose write
- * succeeded; a missing one is a failure. The updates go over a connection of their own.
+ * succeeded; a missing one is a failure. The watches go over connections of their own
+ * ({@link BenchOptions#watchConnections()}: enough that none exceeds the server's stream limit), and so do the
+ * updates.
+ *
+ * <p>Targets: delivery p99 below {@link #TARGET_P99_MILLIS} with up to {@link #SMALL_FAN_OUT} watchers, below
+ * {@link #TARGET_P99_MILLIS_LARGE} with more (the fan-out target: 1,000 watchers at 200 updates per second).
  *
  * <p>Threading: writes are paced from the calling thread (non-blocking sends); watch events are handled on the
  * client's event loops.
  */
 final class WatchPhase {
   static final double TARGET_P99_MILLIS = 50;
+  static final double TARGET_P99_MILLIS_LARGE = 100;
+  static final int SMALL_FAN_OUT = 100;
   private static final int TARGETS = 10;
   private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration DELIVERY_GRACE = Duration.ofSeconds(10);
@@ -28,38 +35,58 @@ final class WatchPhase {
 
   private WatchPhase() {}
 
+  /** The delivery p99 target for {@code watchers} concurrent watches, in milliseconds. */
+  static double targetP99Millis(int watchers) {
+    return watchers > SMALL_FAN_OUT ? TARGET_P99_MILLIS_LARGE : TARGET_P99_MILLIS;
+  }
+
+  /** The updates that were acknowledged, and when the first of them was sent ({@link System#nanoTime()}). */
+  private record Written(BitSet ok, long firstSentNanos) {}
+
   static void run(RunContext ctx) {
     BenchOptions o = ctx.options();
     String ns = o.namespace();
     List<String> targets = createTargets(ctx, Math.min(TARGETS, o.watchEvents()));
     String rv = currentResourceVersion(ctx, ns);
 
-    Latencies latencies = new Latencies();
-    List<Watcher> watchers = new ArrayList<>();
-    List<Exchange> streams = new ArrayList<>();
-    HttpRequest watch = HttpRequest.get(ConfigMaps.collection(ns) + "?watch=true&resourceVersion=" + rv);
-    for (int i = 0; i < o.watchers(); i++) {
-      Watcher w = new Watcher(i, latencies);
-      watchers.add(w);
-      streams.add(ctx.client().exchange(watch, w));
-    }
-    List<Watcher> open = awaitOpen(ctx, watchers);
-    ctx.log().println("bench: watch: " + open.size() + " watches open from resourceVersion " + rv + "; writing "
-        + o.watchEvents() + " updates at " + o.watchRate() + "/s");
+    int connections = o.watchConnections();
+    ctx.log().println("bench: watch: opening " + o.watchers() + " watches over " + connections
+        + " HTTP/2 connections");
+    try (Http2Client watchClient = Http2Client.connect(ctx.config(), connections, OPEN_TIMEOUT)) {
+      Latencies latencies = new Latencies();
+      List<Watcher> watchers = new ArrayList<>();
+      List<Exchange> streams = new ArrayList<>();
+      HttpRequest watch = HttpRequest.get(ConfigMaps.collection(ns) + "?watch=true&resourceVersion=" + rv);
+      for (int i = 0; i < o.watchers(); i++) {
+        Watcher w = new Watcher(i, latencies);
+        watchers.add(w);
+        streams.add(watchClient.exchange(watch, w));
+      }
+      List<Watcher> open = awaitOpen(ctx, watchers);
+      ctx.log().println("bench: watch: " + open.size() + " watches open from resourceVersion " + rv + "; writing "
+          + o.watchEvents() + " updates at " + o.watchRate() + "/s");
 
-    BitSet written;
-    // The writer has a connection of its own, as a real writer would: on a connection shared with watches, its
-    // responses would queue behind watch events and the figure would measure that queue.
-    try (Http2Client writer = Http2Client.connect(ctx.config(), 1, OPEN_TIMEOUT)) {
-      written = write(ctx, writer, targets);
+      Written written;
+      // The writer has a connection of its own, as a real writer would: on a connection shared with watches, its
+      // responses would queue behind watch events and the figure would measure that queue.
+      try (Http2Client writer = Http2Client.connect(ctx.config(), 1, OPEN_TIMEOUT)) {
+        written = write(ctx, writer, targets);
+      }
+      awaitDelivery(open, written.ok(), deliveryGrace(o.watchers(), written.ok().cardinality()));
+      for (int i = 0; i < watchers.size(); i++) {
+        watchers.get(i).cancelling();
+        streams.get(i).cancel();
+      }
+      report(ctx, latencies, open, written);
     }
-    int expected = written.cardinality();
-    awaitDelivery(open, written);
-    for (int i = 0; i < watchers.size(); i++) {
-      watchers.get(i).cancelling();
-      streams.get(i).cancel();
-    }
-    report(ctx, latencies, open, written, expected);
+  }
+
+  /**
+   * How long delivery may go on after the last update was acknowledged: {@link #DELIVERY_GRACE}, plus a second
+   * per 100,000 expected deliveries (a large fan-out on a small machine drains a backlog).
+   */
+  static Duration deliveryGrace(int watchers, int events) {
+    return DELIVERY_GRACE.plusSeconds((long) watchers * events / 100_000);
   }
 
   /** Creates the ConfigMaps the updates go to (a kept run's are reused). */
@@ -125,7 +152,7 @@ final class WatchPhase {
    * Sends the updates at a steady rate (each stamped just before it is sent) and waits for their responses.
    * Returns the sequence numbers whose writes succeeded.
    */
-  private static BitSet write(RunContext ctx, Http2Client writer, List<String> targets) {
+  private static Written write(RunContext ctx, Http2Client writer, List<String> targets) {
     BenchOptions o = ctx.options();
     long period = 1_000_000_000L / o.watchRate();
     BitSet ok = new BitSet();
@@ -160,8 +187,10 @@ final class WatchPhase {
       CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).exceptionally(e -> null)
           .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-      errors.incrementAndGet();
-      firstError.compareAndSet(null, "updates still unanswered after " + CALL_TIMEOUT.toSeconds() + " s");
+      long unanswered = pending.stream().filter(f -> !f.isDone()).count();
+      ctx.table().failure("watch", unanswered + " of " + o.watchEvents() + " updates were still unanswered "
+          + CALL_TIMEOUT.toSeconds() + " s after the last was sent (they count as not written, and their latency "
+          + "is not in the figures)");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BenchException("interrupted");
@@ -172,13 +201,13 @@ final class WatchPhase {
     }
     ctx.table().add("watch", "update latency p50 / p99", writes.summary().p50p99() + " ms");
     synchronized (ok) {
-      return (BitSet) ok.clone();
+      return new Written((BitSet) ok.clone(), start);
     }
   }
 
   /** Waits until every open watcher has every written event, or a watcher has a problem, or the grace ends. */
-  private static void awaitDelivery(List<Watcher> open, BitSet written) {
-    long deadline = System.nanoTime() + DELIVERY_GRACE.toNanos();
+  private static void awaitDelivery(List<Watcher> open, BitSet written, Duration grace) {
+    long deadline = System.nanoTime() + grace.toNanos();
     while (System.nanoTime() - deadline < 0) {
       boolean all = true;
       for (Watcher w : open) {
@@ -194,23 +223,28 @@ final class WatchPhase {
     }
   }
 
-  private static void report(RunContext ctx, Latencies latencies, List<Watcher> open, BitSet written,
-      int expected) {
-    long delivered = 0;
+  private static void report(RunContext ctx, Latencies latencies, List<Watcher> open, Written w) {
+    BitSet written = w.ok();
+    int expected = written.cardinality();
+    long delivered = 0; // of the acknowledged updates
+    long received = 0; // every distinct update, including those acknowledged too late to count as written
+    long lastDelivery = w.firstSentNanos();
     long missed = 0;
     long duplicates = 0;
     int watchersMissing = 0;
     Watcher worst = null;
     int worstMissing = 0;
-    for (Watcher w : open) {
-      int m = w.missing(written);
-      delivered += w.received();
-      duplicates += w.duplicates();
+    for (Watcher watcher : open) {
+      int m = watcher.missing(written);
+      delivered += expected - m;
+      received += watcher.received();
+      duplicates += watcher.duplicates();
+      lastDelivery = Math.max(lastDelivery, watcher.lastReceivedNanos());
       missed += m;
       if (m > 0) {
         watchersMissing++;
         if (m > worstMissing) {
-          worst = w;
+          worst = watcher;
           worstMissing = m;
         }
       }
@@ -219,9 +253,12 @@ final class WatchPhase {
     long want = (long) expected * ctx.options().watchers();
     ctx.log().printf("bench: watch: %d of %d events delivered, p50 %s ms, max %s ms%n", delivered, want,
         ResultTable.millis(s.p50Millis()), ResultTable.millis(s.maxMillis()));
-    ctx.table().add("watch", "delivery p50 / p99", s.p50p99() + " ms",
-        "p99 < " + ResultTable.millis(TARGET_P99_MILLIS) + " ms", s.p99Millis() < TARGET_P99_MILLIS);
+    double target = targetP99Millis(ctx.options().watchers());
+    ctx.table().add("watch", "delivery p50 / p99 (" + ctx.options().watchers() + " watchers)", s.p50p99() + " ms",
+        "p99 < " + ResultTable.millis(target) + " ms", s.p99Millis() < target);
     ctx.table().add("watch", "events delivered", delivered + " / " + want);
+    ctx.table().add("watch", "events delivered per second",
+        ResultTable.rate(perSecond(received, lastDelivery - w.firstSentNanos())));
     ctx.table().add("watch", "missed events", Long.toString(missed));
     if (missed > 0) {
       String why = worst.problem() == null ? "" : " (" + worst.problem() + ")";
@@ -231,5 +268,10 @@ final class WatchPhase {
     if (duplicates > 0) {
       ctx.table().failure("watch", duplicates + " events were delivered more than once to the same watcher");
     }
+  }
+
+  /** Events per second over {@code nanos} (from the first update's send to the last delivery); 0 when empty. */
+  static double perSecond(long events, long nanos) {
+    return nanos <= 0 ? 0 : events * 1e9 / nanos;
   }
 }

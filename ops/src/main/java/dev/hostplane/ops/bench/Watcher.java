@@ -25,6 +25,7 @@ final class Watcher implements ResponseListener {
   private final StringBuilder errorBody = new StringBuilder();
   private int status;
   private long duplicates;
+  private long lastReceivedNanos = Long.MIN_VALUE;
   private String problem; // why the watch is not healthy, or null
   private volatile boolean cancelling;
 
@@ -84,6 +85,7 @@ final class Watcher implements ResponseListener {
         duplicates++;
       } else {
         seen.set(e.seq());
+        lastReceivedNanos = Math.max(lastReceivedNanos, receivedNanos);
       }
     }
   }
@@ -126,6 +128,11 @@ final class Watcher implements ResponseListener {
   /** Distinct stamped events received. */
   synchronized int received() {
     return seen.cardinality();
+  }
+
+  /** {@link System#nanoTime()} when the latest new stamped event arrived; Long.MIN_VALUE before the first. */
+  synchronized long lastReceivedNanos() {
+    return lastReceivedNanos;
   }
 
   synchronized long duplicates() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hostplane.apiserver.config.Flags;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,6 +30,42 @@ class BenchOptionsTest {
     assertEquals(1024, o.payloadBytes());
     assertEquals(Set.of(), o.skip());
     assertFalse(o.keep());
+    assertEquals(List.of(), o.etcdServers());
+    assertFalse(o.hasEtcd());
+    assertEquals("/registry/configmaps/", o.configMapRoot());
+    assertEquals(4, o.watchConnections());
+  }
+
+  @Test
+  void phasesRunInTheirOrderAndAnyMayBeSkipped() {
+    assertEquals(List.of("etcd", "create", "get", "list", "cache-memory", "watch", "memory"), BenchOptions.PHASES);
+    BenchOptions o = parse("--skip=etcd,cache-memory");
+    assertFalse(o.runs("etcd"));
+    assertFalse(o.runs("cache-memory"));
+    assertTrue(o.runs("list"));
+  }
+
+  @Test
+  void etcdServersAndPrefix() {
+    BenchOptions o = parse("--etcd-servers=http://127.0.0.1:2379, http://10.0.0.2:32379", "--etcd-prefix=/kube/");
+    assertEquals(List.of(URI.create("http://127.0.0.1:2379"), URI.create("http://10.0.0.2:32379")),
+        o.etcdServers());
+    assertTrue(o.hasEtcd());
+    assertEquals("/kube/configmaps/", o.configMapRoot());
+    assertEquals("/registry/configmaps/", parse("--etcd-prefix=/registry").configMapRoot());
+  }
+
+  @Test
+  void watchConnectionsKeepEveryConnectionBelowTheStreamLimit() {
+    // {watchers, --connections, expected connections}
+    int[][] cases = {{1, 1, 1}, {90, 1, 1}, {91, 1, 2}, {100, 4, 4}, {360, 4, 4}, {361, 4, 5}, {1000, 4, 12},
+        {1000, 20, 20}, {5000, 1, 56}};
+    for (int[] c : cases) {
+      int n = BenchOptions.watchConnections(c[0], c[1]);
+      assertEquals(c[2], n, c[0] + " watchers, --connections=" + c[1]);
+      assertTrue((c[0] + n - 1) / n <= BenchOptions.WATCHES_PER_CONNECTION);
+    }
+    assertEquals(12, parse("--watchers=1000").watchConnections());
   }
 
   @Test
@@ -49,7 +86,10 @@ class BenchOptionsTest {
   @Test
   void badValuesNameTheFlag() {
     for (List<String> args : List.of(List.of("--skip=create,lsit"), List.of("--concurrency=0"),
-        List.of("--namespace=Bad_Name"), List.of("--duration=0"), List.of("--payload-bytes=-1"))) {
+        List.of("--namespace=Bad_Name"), List.of("--duration=0"), List.of("--payload-bytes=-1"),
+        List.of("--skip=cache-memry"), List.of("--etcd-servers=https://127.0.0.1:2379"),
+        List.of("--etcd-servers=127.0.0.1:2379"), List.of("--etcd-servers=http://127.0.0.1"),
+        List.of("--etcd-servers=http://127.0.0.1:2379/v3"), List.of("--etcd-prefix=registry"))) {
       Flags.FlagException e = assertThrows(Flags.FlagException.class, () -> parse(args.toArray(String[]::new)));
       String flag = args.get(0).substring(0, args.get(0).indexOf('='));
       assertTrue(e.getMessage().contains(flag), e.getMessage());

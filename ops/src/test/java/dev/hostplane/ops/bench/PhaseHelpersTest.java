@@ -3,7 +3,9 @@ package dev.hostplane.ops.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
 class PhaseHelpersTest {
@@ -36,6 +38,35 @@ class PhaseHelpersTest {
     var p = new com.fasterxml.jackson.databind.ObjectMapper().readTree(patch.body());
     assertEquals("5", p.at("/metadata/annotations/bench.hostplane.dev~1seq").asText());
     assertEquals("99", p.at("/metadata/annotations/bench.hostplane.dev~1sent-nanos").asText());
+  }
+
+  @Test
+  void largerFanOutsHaveTheLooserWatchTarget() {
+    assertEquals(50, WatchPhase.targetP99Millis(1));
+    assertEquals(50, WatchPhase.targetP99Millis(100));
+    assertEquals(100, WatchPhase.targetP99Millis(101));
+    assertEquals(100, WatchPhase.targetP99Millis(1000));
+  }
+
+  @Test
+  void deliveryRateAndGrace() {
+    assertEquals(200_000, WatchPhase.perSecond(2_000_000, 10_000_000_000L), 1e-6);
+    assertEquals(0, WatchPhase.perSecond(5, 0));
+    assertEquals(Duration.ofSeconds(10), WatchPhase.deliveryGrace(100, 500));
+    assertEquals(Duration.ofSeconds(30), WatchPhase.deliveryGrace(1000, 2000));
+  }
+
+  @Test
+  void createToPutRatioRow() {
+    ResultTable t = new ResultTable();
+    EtcdPutPhase.compare(t, OptionalDouble.of(3000), OptionalDouble.of(4000));
+    EtcdPutPhase.compare(t, OptionalDouble.of(1000), OptionalDouble.of(4000));
+    EtcdPutPhase.compare(t, OptionalDouble.of(1000), OptionalDouble.empty());
+    EtcdPutPhase.compare(t, OptionalDouble.of(1000), OptionalDouble.of(0));
+    assertEquals(List.of(
+        new ResultTable.Row("create", "create / etcd put ratio", "0.75", ">= 0.6", ResultTable.Verdict.OK),
+        new ResultTable.Row("create", "create / etcd put ratio", "0.25", ">= 0.6", ResultTable.Verdict.MISSED)),
+        t.rows());
   }
 
   private static byte[] bytes(String s) {
