@@ -86,6 +86,9 @@ public final class Http2Client implements AutoCloseable {
       List<CompletableFuture<Void>> readies = new ArrayList<>();
       for (int i = 0; i < count; i++) {
         CompletableFuture<ClientConnection> made = new CompletableFuture<>();
+        // The connection's outcome: a failed connect wins over the "connection closed" that follows it, whichever
+        // of the two the event loop reports first.
+        CompletableFuture<Void> outcome = new CompletableFuture<>();
         bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
@@ -104,21 +107,24 @@ public final class Http2Client implements AutoCloseable {
           }
         }).connect(config.host(), config.port()).addListener(f -> {
           if (!f.isSuccess()) {
-            // The connect failure says more than the channel closing that follows it.
-            ClientConnection c = made.getNow(null);
-            if (c != null) {
-              c.ready().completeExceptionally(f.cause());
-            } else {
-              made.completeExceptionally(f.cause());
-            }
+            outcome.completeExceptionally(f.cause());
+            made.completeExceptionally(f.cause());
+            return;
           }
+          made.thenCompose(ClientConnection::ready).whenComplete((v, error) -> {
+            if (error != null) {
+              outcome.completeExceptionally(error);
+            } else {
+              outcome.complete(null);
+            }
+          });
         });
-        readies.add(made.thenCompose(c -> {
+        made.thenAccept(c -> {
           synchronized (connections) {
             connections.add(c);
           }
-          return c.ready();
-        }));
+        });
+        readies.add(outcome);
       }
       CompletableFuture.allOf(readies.toArray(CompletableFuture[]::new))
           .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
