@@ -58,6 +58,8 @@ final class ChannelResponseStream implements HttpExchange.ResponseStream {
   private final AtomicLong pendingBytes = new AtomicLong();
   private final AtomicReference<Runnable> writableCallback = new AtomicReference<>();
   private final AtomicBoolean ended = new AtomicBoolean();
+  private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private volatile boolean closed;
   private boolean keepAlive; // event loop only; decided when the head is written
 
@@ -97,16 +99,45 @@ final class ChannelResponseStream implements HttpExchange.ResponseStream {
       return writableNow(); // an empty chunk would read as the end of an HTTP/1.1 chunked body
     }
     pendingBytes.addAndGet(chunk.length);
-    loop.execute(() -> { // thread hop: any thread -> event loop (ordered)
-      pendingBytes.addAndGet(-chunk.length);
-      if (closed) {
-        return;
-      }
-      channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)))
-          .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-      maybeFireWritable();
-    });
+    queued.add(chunk);
+    if (drainScheduled.compareAndSet(false, true)) {
+      loop.execute(this::drain); // thread hop: any thread -> event loop (ordered)
+    }
     return writableNow();
+  }
+
+  /**
+   * Event loop: writes every chunk queued so far as one piece (one DATA frame, one HTTP/1.1 chunk). Chunks that
+   * arrive while the loop is busy are coalesced, so a backlogged stream costs one write per turn of the loop rather
+   * than one per event; an idle stream still writes each chunk at once.
+   */
+  private void drain() {
+    drainScheduled.set(false); // from here on, a new chunk schedules another drain (ordered after this one)
+    byte[] first = queued.poll();
+    if (first == null) {
+      return;
+    }
+    byte[] next = queued.poll();
+    io.netty.buffer.ByteBuf data;
+    long bytes = first.length;
+    if (next == null) {
+      data = Unpooled.wrappedBuffer(first);
+    } else {
+      java.util.List<byte[]> parts = new java.util.ArrayList<>();
+      parts.add(first);
+      for (byte[] c = next; c != null; c = queued.poll()) {
+        parts.add(c);
+        bytes += c.length;
+      }
+      data = Unpooled.wrappedBuffer(parts.toArray(byte[][]::new));
+    }
+    pendingBytes.addAndGet(-bytes);
+    if (closed) {
+      data.release();
+      return;
+    }
+    channel.writeAndFlush(new DefaultHttpContent(data)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    maybeFireWritable();
   }
 
   @Override
