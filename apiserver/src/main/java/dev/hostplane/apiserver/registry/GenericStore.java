@@ -948,7 +948,10 @@ public final class GenericStore {
         case COMPACTED -> ApiException.gone("too old resource version: " + se.revision());
         case FUTURE_REVISION -> ResourceVersions.tooLarge(se.revision());
         case TIMEOUT -> ApiException.timeout("request did not complete within the allowed duration");
-        case UNAVAILABLE, CORRUPT -> ApiException.unavailable("storage is unavailable: " + se.getMessage());
+        // Retry-After: the storage may be back in a moment (etcd restarting, a leader election).
+        case UNAVAILABLE -> new ApiException(Status.of(503, "ServiceUnavailable",
+            "storage is unavailable: " + se.getMessage()).withRetryAfter(1));
+        case CORRUPT -> ApiException.unavailable("storage is unavailable: " + se.getMessage());
       };
     }
     if (t instanceof RuntimeException re) {

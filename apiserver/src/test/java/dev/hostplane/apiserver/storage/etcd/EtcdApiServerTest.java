@@ -62,6 +62,9 @@ class EtcdApiServerTest {
       assertEquals("Status", status.path("kind").asText(), refused.body());
       assertTrue(Set.of("ServiceUnavailable", "Timeout").contains(status.path("reason").asText()), refused.body());
       assertEquals(refused.statusCode(), status.path("code").asInt());
+      if (refused.statusCode() == 503) {
+        assertEquals("1", refused.headers().firstValue("Retry-After").orElse(""), "clients are told to retry");
+      }
       awaitReadyz(server, "[-]etcd failed");
 
       etcd.start();
