@@ -7,7 +7,6 @@ import dev.hostplane.apiserver.storage.StorageException;
 import dev.hostplane.apiserver.storage.StoredObject;
 import dev.hostplane.apiserver.storage.WatchEvent;
 import dev.hostplane.apiserver.storage.WatchListener;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -83,10 +82,6 @@ final class ResourceCache implements AutoCloseable {
     this.options = options;
     this.timer = timer;
     this.executor = executor;
-  }
-
-  String root() {
-    return root;
   }
 
   /** Starts filling the cache; returns at once. */
@@ -614,10 +609,5 @@ final class ResourceCache implements AutoCloseable {
     private NotCaughtUp() {
       super("watch cache not caught up", null, false, false);
     }
-  }
-
-  /** Hidden for tests: how long reads wait for the cache. */
-  Duration catchUpTimeout() {
-    return options.catchUpTimeout();
   }
 }
