@@ -211,7 +211,7 @@ public final class ApiServer implements AutoCloseable {
     InflightRequests inflight = new InflightRequests();
     ApiHandler handler = new ApiHandler(apiExecutor, new AuthenticatedAuthorizer(), discovery, health,
         new OpenApiDocuments(catalog), resources, metrics, inflight,
-        GoawayChance.of(config.goawayChance()));
+        GoawayChance.of(config.goawayChance()), config.limits());
 
     ServerOptions serverOptions = config.server().withTls(certFile, keyFile, clientCa);
     ApiHttpServer http = ApiHttpServer.start(serverOptions, handler);

@@ -1,6 +1,7 @@
 package dev.hostplane.apiserver;
 
 import dev.hostplane.apiserver.config.Flags;
+import dev.hostplane.apiserver.handlers.RequestLimits;
 import dev.hostplane.apiserver.controller.EndpointReconciler;
 import dev.hostplane.apiserver.controller.IdentityLeaseController;
 import dev.hostplane.apiserver.server.ServerOptions;
@@ -29,6 +30,7 @@ import java.util.List;
  * @param goawayChance the fraction of HTTP/2 requests answered with a GOAWAY after the response (0 to 0.02)
  * @param identityLease this apiserver's identity lease and the collector of expired ones
  * @param endpointReconciler how the {@code kubernetes} Service's Endpoints and EndpointSlice are kept
+ * @param limits {@code --max-requests-inflight}, {@code --max-mutating-requests-inflight}, {@code --request-timeout}
  */
 public record ApiServerConfig(
     ServerOptions server,
@@ -54,7 +56,8 @@ public record ApiServerConfig(
     double goawayChance,
     IdentityLeaseController.Options identityLease,
     EndpointReconciler.Options endpointReconciler,
-    List<String> extraSans) {
+    List<String> extraSans,
+    RequestLimits limits) {
 
   /** Upstream's bound on {@code --goaway-chance}: at most one request in fifty. */
   public static final double MAX_GOAWAY_CHANCE = 0.02;
@@ -74,7 +77,7 @@ public record ApiServerConfig(
     return new ApiServerConfig(server, advertiseAddress, advertisePort, dataDir, etcd, certDir, tlsCertFile,
         tlsPrivateKeyFile, clientCaFile, serviceClusterIpRange, writeKubeconfig, kubeconfigServer, storagePrefix,
         compactionInterval, minRequestTimeout, watchBookmarkInterval, watchCache, watchCacheSize, shutdownDelay,
-        shutdownWatchTerminationGracePeriod, chance, identityLease, endpointReconciler, extraSans);
+        shutdownWatchTerminationGracePeriod, chance, identityLease, endpointReconciler, extraSans, limits);
   }
 
   /** Declares every flag {@code hostplane apiserver} accepts, with its default. */
@@ -140,6 +143,14 @@ public record ApiServerConfig(
             + "identity lease in seconds.")
         .declareHidden("identity-lease-gc-interval", "0s", "How often expired identity leases are collected "
             + "(0: every identity lease duration).")
+        .declare("max-requests-inflight", "400", "The maximum number of non-mutating requests in flight at a "
+            + "given time. When the server exceeds this, it rejects requests (429). Zero for no limit.")
+        .declare("max-mutating-requests-inflight", "200", "The maximum number of mutating requests in flight at a "
+            + "given time. When the server exceeds this, it rejects requests (429). Zero for no limit.")
+        .declare("request-timeout", "1m0s", "An optional field indicating the duration a handler must keep a "
+            + "request open before timing it out. This is the default request timeout for requests but may be "
+            + "overridden by the timeout query parameter (only to shorten it). Watches are governed by "
+            + "--min-request-timeout instead.")
         .declare("max-request-body-bytes", "3145728", "Largest accepted request body; larger ones get 413.")
         .declare("http2-max-streams-per-connection", "100", "The limit on concurrent HTTP/2 streams a client may "
             + "open on one connection.")
@@ -189,7 +200,22 @@ public record ApiServerConfig(
         goawayChance(f.number("goaway-chance")),
         identityLease(f),
         endpointReconciler(f),
-        f.list("tls-sans"));
+        f.list("tls-sans"),
+        limits(f));
+  }
+
+  private static RequestLimits limits(Flags f) {
+    int reads = f.integer("max-requests-inflight");
+    int writes = f.integer("max-mutating-requests-inflight");
+    if (reads < 0 || writes < 0) {
+      throw new Flags.FlagException("--max-requests-inflight and --max-mutating-requests-inflight must be 0 "
+          + "(no limit) or positive, got " + reads + " and " + writes);
+    }
+    Duration timeout = f.duration("request-timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new Flags.FlagException("--request-timeout must be positive, got " + f.string("request-timeout"));
+    }
+    return new RequestLimits(reads, writes, timeout);
   }
 
   private static int advertisePort(int p) {

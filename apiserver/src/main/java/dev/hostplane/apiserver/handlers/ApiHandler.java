@@ -16,6 +16,7 @@ import dev.hostplane.apiserver.openapi.OpenApiDocuments;
 import dev.hostplane.apiserver.server.HttpExchange;
 import dev.hostplane.apiserver.server.HttpHandler;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,22 +50,27 @@ public final class ApiHandler implements HttpHandler {
   private final ApiMetrics metrics;
   private final InflightRequests inflight;
   private final GoawayChance goaway;
+  private final RequestLimits limits;
+  private final MaxInflightLimit maxInflight;
 
   public ApiHandler(Executor executor, Authorizer authorizer, Discovery discovery, HealthChecks health,
       OpenApiDocuments openApi, ResourceHandler resources, ApiMetrics metrics) {
     this(executor, authorizer, discovery, health, openApi, resources, metrics, new InflightRequests(),
-        GoawayChance.OFF);
+        GoawayChance.OFF, RequestLimits.DEFAULT);
   }
 
   /**
    * @param inflight the in-flight accounting the shutdown sequence drains
    * @param goaway {@code --goaway-chance}
+   * @param limits the in-flight limits and the request timeout
    */
   public ApiHandler(Executor executor, Authorizer authorizer, Discovery discovery, HealthChecks health,
       OpenApiDocuments openApi, ResourceHandler resources, ApiMetrics metrics, InflightRequests inflight,
-      GoawayChance goaway) {
+      GoawayChance goaway, RequestLimits limits) {
     this.inflight = inflight;
     this.goaway = goaway;
+    this.limits = limits;
+    this.maxInflight = new MaxInflightLimit(limits, metrics);
     this.metrics = metrics;
     this.reviews = new ReviewHandler(authorizer, req -> ResourceHandler.decodeAny(req));
     this.executor = executor;
@@ -93,16 +99,21 @@ public final class ApiHandler implements HttpHandler {
     if (admitted == null) {
       return; // refused: the server is shutting down
     }
-    MeteredExchange exchange = new MeteredExchange(admitted);
+    MeteredExchange metered = new MeteredExchange(admitted);
+    GuardedExchange exchange = new GuardedExchange(metered);
     Request req = null;
     try {
       req = Request.of(exchange);
       if (goaway.decide(raw.protocol(), longRunning(req.info()))) {
         admitted.goAwayAfterResponse();
       }
-      exchange.begin(metrics.begin(req.info()));
+      metered.begin(metrics.begin(req.info()));
+      if (!longRunning(req.info())) {
+        exchange.deadline(requestTimeout(req));
+      }
       UserInfo user = X509Authenticator.authenticate(exchange.peerCertificates()).orElse(UserInfo.ANONYMOUS);
       req.user(user);
+      exchange.releaseOnAnswer(maxInflight.acquire(req.info(), user));
       authorize(req);
       route(req);
     } catch (Throwable t) {
@@ -114,6 +125,27 @@ public final class ApiHandler implements HttpHandler {
         Responses.writeError(req, t);
       }
     }
+  }
+
+  /**
+   * {@code --request-timeout}, or the request's shorter {@code ?timeout=} (a Go duration, as upstream's request
+   * deadline filter reads it; one that does not parse is 400).
+   */
+  private Duration requestTimeout(Request req) {
+    String t = req.param("timeout");
+    if (t == null || t.isEmpty()) {
+      return limits.requestTimeout();
+    }
+    Duration asked;
+    try {
+      asked = dev.hostplane.apiserver.config.Flags.parseDuration(t);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("invalid timeout specified in the request URL: \"" + t + "\"");
+    }
+    if (asked.isNegative() || asked.isZero() || asked.compareTo(limits.requestTimeout()) > 0) {
+      return limits.requestTimeout();
+    }
+    return asked;
   }
 
   /** Upstream's long-running requests: watches, proxies and the streaming subresources. */

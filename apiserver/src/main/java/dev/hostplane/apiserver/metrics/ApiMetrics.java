@@ -75,6 +75,12 @@ public final class ApiMetrics {
         .register(registry);
   }
 
+  /** Counts a request refused (or, from system:masters, let through) by the max-in-flight limit. */
+  public void droppedRequest(boolean mutating) {
+    Counter.builder("apiserver.dropped.requests").tag("request_kind", mutating ? "mutating" : "readOnly")
+        .description("Number of requests dropped with 'Try again later' response.").register(registry).increment();
+  }
+
   /** Marks a request started; the returned handle records its end exactly once. */
   public Inflight begin(RequestInfo info) {
     boolean mutating = switch (info.verb()) {
