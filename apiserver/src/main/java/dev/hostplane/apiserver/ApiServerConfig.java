@@ -5,6 +5,7 @@ import dev.hostplane.apiserver.handlers.RequestLimits;
 import dev.hostplane.apiserver.controller.EndpointReconciler;
 import dev.hostplane.apiserver.controller.IdentityLeaseController;
 import dev.hostplane.apiserver.server.ServerOptions;
+import dev.hostplane.apiserver.server.TlsPolicy;
 import dev.hostplane.apiserver.storage.etcd.EtcdStorage;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -97,6 +98,23 @@ public record ApiServerConfig(
         .declare("tls-cert-file", "", "File containing the default x509 serving certificate (PEM).")
         .declare("tls-private-key-file", "", "File containing the default x509 private key matching "
             + "--tls-cert-file.")
+        .declare("tls-min-version", "VersionTLS12", "Minimum TLS version supported. Possible values: "
+            + "VersionTLS12, VersionTLS13.")
+        .declare("tls-cipher-suites", "", "Comma-separated list of cipher suites for the server (TLS 1.2; TLS 1.3 "
+            + "suites are not configurable). If omitted, secure AEAD forward-secret suites are used. Names as in "
+            + "IANA, e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256.")
+        .declare("tls-sni-cert-key", "", "A pair of x509 certificate and private key file paths, optionally "
+            + "suffixed with a list of domain patterns which are fully qualified domain names, possibly with "
+            + "prefixed wildcard segments. If no domain patterns are provided, the names of the certificate are "
+            + "extracted. Non-wildcard matches trump over wildcard matches, explicit domain patterns trump over "
+            + "extracted names. Repeat the flag for several pairs. Examples: \"example.crt,example.key\" or "
+            + "\"foo.crt,foo.key:*.foo.com,foo.com\".")
+        .declareHidden("tls-reload-interval", "1m", "How often the serving certificate, key, client CA and SNI "
+            + "files are checked for changes (0 disables reloading).")
+        .declareHidden("request-read-timeout", "32s", "How long a client may take to send a request's headers "
+            + "(from its first byte), and then again its body.")
+        .declare("idle-connection-timeout", "90s", "Close a connection that has no request in flight for this "
+            + "long (HTTP/2: GOAWAY first; clients reconnect on demand). 0 keeps idle connections open.")
         .declare("client-ca-file", "", "If set, any request presenting a client certificate signed by one of "
             + "the authorities in this file is authenticated with the certificate's CommonName (user) and "
             + "Organizations (groups). Defaults to the cert-dir CA.")
@@ -175,7 +193,9 @@ public record ApiServerConfig(
         .withMaxStreamsPerConnection(f.integer("http2-max-streams-per-connection"))
         .withHttp2Ping(f.duration("http2-ping-interval"), f.duration("http2-ping-timeout"))
         .withTcpKeepAlive(f.duration("tcp-keepalive-idle"), f.duration("tcp-keepalive-interval"),
-            f.integer("tcp-keepalive-count"));
+            f.integer("tcp-keepalive-count"))
+        .withTlsPolicy(tlsPolicy(f))
+        .withConnectionTimeouts(positiveDuration(f, "request-read-timeout"), f.duration("idle-connection-timeout"));
     return new ApiServerConfig(
         server,
         advertise,
@@ -202,6 +222,27 @@ public record ApiServerConfig(
         endpointReconciler(f),
         f.list("tls-sans"),
         limits(f));
+  }
+
+  private static TlsPolicy tlsPolicy(Flags f) {
+    try {
+      List<TlsPolicy.SniCertificate> sni = new java.util.ArrayList<>();
+      for (String v : f.values("tls-sni-cert-key")) {
+        sni.add(TlsPolicy.SniCertificate.parse(v));
+      }
+      return new TlsPolicy(f.string("tls-min-version"), f.list("tls-cipher-suites"), sni,
+          f.duration("tls-reload-interval"));
+    } catch (IllegalArgumentException e) {
+      throw new Flags.FlagException(e.getMessage());
+    }
+  }
+
+  private static Duration positiveDuration(Flags f, String name) {
+    Duration d = f.duration(name);
+    if (d.isNegative() || d.isZero()) {
+      throw new Flags.FlagException("--" + name + " must be positive, got " + f.string(name));
+    }
+    return d;
   }
 
   private static RequestLimits limits(Flags f) {

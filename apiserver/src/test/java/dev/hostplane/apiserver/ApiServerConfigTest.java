@@ -90,4 +90,43 @@ class ApiServerConfigTest {
     assertEquals(1.0, parse().withGoawayChance(1.0).goawayChance());
     assertThrows(IllegalArgumentException.class, () -> parse().withGoawayChance(1.5));
   }
+
+  @Test
+  void limitsAndTransportFlagsHaveUpstreamDefaults() {
+    ApiServerConfig c = parse();
+    assertEquals(new dev.hostplane.apiserver.handlers.RequestLimits(400, 200, Duration.ofMinutes(1)), c.limits());
+    assertEquals("VersionTLS12", c.server().tls().minVersion());
+    assertTrue(c.server().tls().cipherSuites().isEmpty());
+    assertEquals(Duration.ofSeconds(32), c.server().requestReadTimeout());
+    assertEquals(Duration.ofSeconds(90), c.server().idleConnectionTimeout());
+  }
+
+  @Test
+  void limitsAndTransportFlagsAreRead() {
+    ApiServerConfig c = parse("--max-requests-inflight=0", "--max-mutating-requests-inflight=7",
+        "--request-timeout=30s", "--tls-min-version=VersionTLS13",
+        "--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        "--tls-sni-cert-key=a.crt,a.key:a.example.com,b.example.com", "--tls-sni-cert-key=c.crt,c.key",
+        "--idle-connection-timeout=0");
+    assertEquals(new dev.hostplane.apiserver.handlers.RequestLimits(0, 7, Duration.ofSeconds(30)), c.limits());
+    assertEquals("VersionTLS13", c.server().tls().minVersion());
+    assertEquals(2, c.server().tls().cipherSuites().size());
+    assertEquals(2, c.server().tls().sniCertificates().size());
+    assertEquals(List.of("a.example.com", "b.example.com"), c.server().tls().sniCertificates().get(0).names());
+    assertEquals(Duration.ZERO, c.server().idleConnectionTimeout());
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "--max-requests-inflight=-1|--max-requests-inflight and --max-mutating-requests-inflight must be 0 (no limit)"
+          + " or positive, got -1 and 200",
+      "--request-timeout=0s|--request-timeout must be positive, got 0s",
+      "--tls-min-version=VersionTLS11|--tls-min-version=VersionTLS11 is not supported: TLS 1.0 and 1.1 are "
+          + "insecure; use VersionTLS12 or VersionTLS13",
+      "--tls-cipher-suites=TLS_RSA_WITH_RC4_128_SHA|unsupported cipher suite name in --tls-cipher-suites: "
+          + "TLS_RSA_WITH_RC4_128_SHA"})
+  void badLimitsAndTransportFlagsAreRefused(String flag, String message) {
+    Flags.FlagException e = assertThrows(Flags.FlagException.class, () -> parse(flag));
+    assertEquals(message, e.getMessage());
+  }
 }

@@ -98,6 +98,20 @@ public final class Flags {
     return f.defaultValue();
   }
 
+  /** Every value given, each whole (for values that contain commas themselves); empty when not given. */
+  public List<String> values(String name) {
+    if (!declared.containsKey(name)) {
+      throw new IllegalArgumentException("undeclared flag " + name);
+    }
+    List<String> out = new ArrayList<>();
+    for (String v : values.getOrDefault(name, List.of())) {
+      if (!v.isBlank()) {
+        out.add(v.trim());
+      }
+    }
+    return out;
+  }
+
   /** Every value given (comma-separated values split), or the default's. */
   public List<String> list(String name) {
     List<String> raw = values.getOrDefault(name, List.of(string(name)));

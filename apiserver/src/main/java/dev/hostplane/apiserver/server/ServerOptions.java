@@ -32,6 +32,12 @@ import java.util.Objects;
  * @param compressionMinBytes complete responses at least this large are gzip-compressed when the client accepts
  *     gzip; default 1024; a negative value turns compression off. Streamed responses are never compressed.
  * @param workerThreads event loop threads; 0 (default) lets Netty choose (twice the cores)
+ * @param tls protocol versions, cipher suites, SNI certificates and reloading of the certificate files
+ * @param requestReadTimeout slow clients: a request's headers must arrive within this of its first byte, and its
+ *     body within this again once the headers are in; default 32 s. Past it: 408 and the connection (HTTP/1.1) or
+ *     stream (HTTP/2) is closed.
+ * @param idleConnectionTimeout a connection with no request in flight for this long is closed (GOAWAY on HTTP/2,
+ *     which clients follow by reconnecting); default 90 s; {@link Duration#ZERO} keeps idle connections forever
  */
 public record ServerOptions(
     InetAddress bindAddress,
@@ -48,14 +54,17 @@ public record ServerOptions(
     Duration tcpKeepAliveInterval,
     int tcpKeepAliveCount,
     int compressionMinBytes,
-    int workerThreads) {
+    int workerThreads,
+    TlsPolicy tls,
+    Duration requestReadTimeout,
+    Duration idleConnectionTimeout) {
 
   public static final ServerOptions DEFAULT = new ServerOptions(
       wildcard(), 6443, null, null, null,
       3L * 1024 * 1024, 1024 * 1024, 100,
       Duration.ofSeconds(30), Duration.ofSeconds(15),
       Duration.ofSeconds(30), Duration.ofSeconds(10), 3,
-      1024, 0);
+      1024, 0, TlsPolicy.DEFAULT, Duration.ofSeconds(32), Duration.ofSeconds(90));
 
   public ServerOptions {
     Objects.requireNonNull(bindAddress, "bindAddress");
@@ -89,6 +98,12 @@ public record ServerOptions(
         throw new IllegalArgumentException("tcpKeepAliveCount must be at least 1, got " + tcpKeepAliveCount);
       }
     }
+    Objects.requireNonNull(tls, "tls");
+    requireNotNegative(requestReadTimeout, "requestReadTimeout");
+    if (requestReadTimeout.isZero()) {
+      throw new IllegalArgumentException("requestReadTimeout must be positive");
+    }
+    requireNotNegative(idleConnectionTimeout, "idleConnectionTimeout");
     if (workerThreads < 0) {
       throw new IllegalArgumentException("workerThreads must be 0 (automatic) or positive, got " + workerThreads);
     }
@@ -107,64 +122,80 @@ public record ServerOptions(
   public ServerOptions withBindAddress(InetAddress v) {
     return new ServerOptions(v, securePort, tlsCertFile, tlsPrivateKeyFile, clientCaFile, maxRequestBodyBytes,
         maxHeaderBytes, maxStreamsPerConnection, http2PingInterval, http2PingTimeout, tcpKeepAliveIdle,
-        tcpKeepAliveInterval, tcpKeepAliveCount, compressionMinBytes, workerThreads);
+        tcpKeepAliveInterval, tcpKeepAliveCount, compressionMinBytes, workerThreads, tls, requestReadTimeout, idleConnectionTimeout);
   }
 
   public ServerOptions withSecurePort(int v) {
     return new ServerOptions(bindAddress, v, tlsCertFile, tlsPrivateKeyFile, clientCaFile, maxRequestBodyBytes,
         maxHeaderBytes, maxStreamsPerConnection, http2PingInterval, http2PingTimeout, tcpKeepAliveIdle,
-        tcpKeepAliveInterval, tcpKeepAliveCount, compressionMinBytes, workerThreads);
+        tcpKeepAliveInterval, tcpKeepAliveCount, compressionMinBytes, workerThreads, tls, requestReadTimeout, idleConnectionTimeout);
   }
 
   /** The serving certificate, its key and the client CA bundle (null: no client certificates). */
   public ServerOptions withTls(Path certFile, Path keyFile, Path clientCa) {
     return new ServerOptions(bindAddress, securePort, certFile, keyFile, clientCa, maxRequestBodyBytes,
         maxHeaderBytes, maxStreamsPerConnection, http2PingInterval, http2PingTimeout, tcpKeepAliveIdle,
-        tcpKeepAliveInterval, tcpKeepAliveCount, compressionMinBytes, workerThreads);
+        tcpKeepAliveInterval, tcpKeepAliveCount, compressionMinBytes, workerThreads, tls, requestReadTimeout, idleConnectionTimeout);
   }
 
   public ServerOptions withMaxRequestBodyBytes(long v) {
     return new ServerOptions(bindAddress, securePort, tlsCertFile, tlsPrivateKeyFile, clientCaFile, v,
         maxHeaderBytes, maxStreamsPerConnection, http2PingInterval, http2PingTimeout, tcpKeepAliveIdle,
-        tcpKeepAliveInterval, tcpKeepAliveCount, compressionMinBytes, workerThreads);
+        tcpKeepAliveInterval, tcpKeepAliveCount, compressionMinBytes, workerThreads, tls, requestReadTimeout, idleConnectionTimeout);
   }
 
   public ServerOptions withMaxHeaderBytes(int v) {
     return new ServerOptions(bindAddress, securePort, tlsCertFile, tlsPrivateKeyFile, clientCaFile,
         maxRequestBodyBytes, v, maxStreamsPerConnection, http2PingInterval, http2PingTimeout, tcpKeepAliveIdle,
-        tcpKeepAliveInterval, tcpKeepAliveCount, compressionMinBytes, workerThreads);
+        tcpKeepAliveInterval, tcpKeepAliveCount, compressionMinBytes, workerThreads, tls, requestReadTimeout, idleConnectionTimeout);
   }
 
   public ServerOptions withMaxStreamsPerConnection(int v) {
     return new ServerOptions(bindAddress, securePort, tlsCertFile, tlsPrivateKeyFile, clientCaFile,
         maxRequestBodyBytes, maxHeaderBytes, v, http2PingInterval, http2PingTimeout, tcpKeepAliveIdle,
-        tcpKeepAliveInterval, tcpKeepAliveCount, compressionMinBytes, workerThreads);
+        tcpKeepAliveInterval, tcpKeepAliveCount, compressionMinBytes, workerThreads, tls, requestReadTimeout, idleConnectionTimeout);
   }
 
   /** HTTP/2 PING interval and timeout; an interval of {@link Duration#ZERO} turns pings off. */
   public ServerOptions withHttp2Ping(Duration interval, Duration timeout) {
     return new ServerOptions(bindAddress, securePort, tlsCertFile, tlsPrivateKeyFile, clientCaFile,
         maxRequestBodyBytes, maxHeaderBytes, maxStreamsPerConnection, interval, timeout, tcpKeepAliveIdle,
-        tcpKeepAliveInterval, tcpKeepAliveCount, compressionMinBytes, workerThreads);
+        tcpKeepAliveInterval, tcpKeepAliveCount, compressionMinBytes, workerThreads, tls, requestReadTimeout, idleConnectionTimeout);
   }
 
   /** TCP keepalive idle time, probe interval and probe count; an idle of {@link Duration#ZERO} turns it off. */
   public ServerOptions withTcpKeepAlive(Duration idle, Duration interval, int count) {
     return new ServerOptions(bindAddress, securePort, tlsCertFile, tlsPrivateKeyFile, clientCaFile,
         maxRequestBodyBytes, maxHeaderBytes, maxStreamsPerConnection, http2PingInterval, http2PingTimeout, idle,
-        interval, count, compressionMinBytes, workerThreads);
+        interval, count, compressionMinBytes, workerThreads, tls, requestReadTimeout, idleConnectionTimeout);
   }
 
   public ServerOptions withCompressionMinBytes(int v) {
     return new ServerOptions(bindAddress, securePort, tlsCertFile, tlsPrivateKeyFile, clientCaFile,
         maxRequestBodyBytes, maxHeaderBytes, maxStreamsPerConnection, http2PingInterval, http2PingTimeout,
-        tcpKeepAliveIdle, tcpKeepAliveInterval, tcpKeepAliveCount, v, workerThreads);
+        tcpKeepAliveIdle, tcpKeepAliveInterval, tcpKeepAliveCount, v, workerThreads, tls, requestReadTimeout, idleConnectionTimeout);
   }
 
   public ServerOptions withWorkerThreads(int v) {
     return new ServerOptions(bindAddress, securePort, tlsCertFile, tlsPrivateKeyFile, clientCaFile,
         maxRequestBodyBytes, maxHeaderBytes, maxStreamsPerConnection, http2PingInterval, http2PingTimeout,
-        tcpKeepAliveIdle, tcpKeepAliveInterval, tcpKeepAliveCount, compressionMinBytes, v);
+        tcpKeepAliveIdle, tcpKeepAliveInterval, tcpKeepAliveCount, compressionMinBytes, v, tls, requestReadTimeout, idleConnectionTimeout);
+  }
+
+  /** TLS versions, cipher suites, SNI certificates and reloading. */
+  public ServerOptions withTlsPolicy(TlsPolicy v) {
+    return new ServerOptions(bindAddress, securePort, tlsCertFile, tlsPrivateKeyFile, clientCaFile,
+        maxRequestBodyBytes, maxHeaderBytes, maxStreamsPerConnection, http2PingInterval, http2PingTimeout,
+        tcpKeepAliveIdle, tcpKeepAliveInterval, tcpKeepAliveCount, compressionMinBytes, workerThreads, v,
+        requestReadTimeout, idleConnectionTimeout);
+  }
+
+  /** The slow-client bound on reading a request, and the idle-connection timeout (zero: never). */
+  public ServerOptions withConnectionTimeouts(Duration requestRead, Duration idle) {
+    return new ServerOptions(bindAddress, securePort, tlsCertFile, tlsPrivateKeyFile, clientCaFile,
+        maxRequestBodyBytes, maxHeaderBytes, maxStreamsPerConnection, http2PingInterval, http2PingTimeout,
+        tcpKeepAliveIdle, tcpKeepAliveInterval, tcpKeepAliveCount, compressionMinBytes, workerThreads, tls,
+        requestRead, idle);
   }
 
   private static void requireNotNegative(Duration d, String name) {

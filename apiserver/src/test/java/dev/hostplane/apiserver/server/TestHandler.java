@@ -16,9 +16,16 @@ final class TestHandler implements HttpHandler {
   static final byte[] SMALL = "small body".getBytes(StandardCharsets.US_ASCII);
 
   final BlockingQueue<HttpExchange> parked = new LinkedBlockingQueue<>();
+  private final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Requests that reached the handler. */
+  int requests() {
+    return requests.get();
+  }
 
   @Override
   public void handle(HttpExchange ex) {
+    requests.incrementAndGet();
     String path = ex.uri().split("\\?", 2)[0];
     switch (path) {
       case "/echo" -> ex.respond(200, Map.of(

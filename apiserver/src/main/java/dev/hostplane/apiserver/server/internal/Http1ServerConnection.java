@@ -27,16 +27,19 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter
   private final NettyServer server;
   private final ConnectionInfo info;
   private final RequestAggregator aggregator;
+  private final Http1Timeouts timeouts;
   private ChannelHandlerContext ctx;
   private ChannelExchange current;
   private Object queued; // an AggregatedRequest or RejectedRequest waiting for current to finish
   private boolean draining;
   private boolean closing;
 
-  Http1ServerConnection(NettyServer server, ConnectionInfo info, RequestAggregator aggregator) {
+  Http1ServerConnection(NettyServer server, ConnectionInfo info, RequestAggregator aggregator,
+      Http1Timeouts timeouts) {
     this.server = server;
     this.info = info;
     this.aggregator = aggregator;
+    this.timeouts = timeouts;
   }
 
   @Override
@@ -106,6 +109,8 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter
     } else if (draining) {
       closing = true;
       ctx.close();
+    } else {
+      timeouts.responded(!aggregator.idle());
     }
   }
 

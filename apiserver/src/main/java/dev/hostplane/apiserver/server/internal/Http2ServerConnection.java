@@ -26,6 +26,8 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter implement
   private final Http2FrameCodec codec;
   private ChannelHandlerContext ctx;
   private boolean draining;
+  /** Armed while no stream is open: the connection goes away when it fires (idle connection timeout). */
+  private io.netty.util.concurrent.ScheduledFuture<?> idleTimer;
 
   Http2ServerConnection(NettyServer server, Http2FrameCodec codec) {
     this.server = server;
@@ -37,15 +39,51 @@ final class Http2ServerConnection extends ChannelInboundHandlerAdapter implement
     this.ctx = ctx;
     codec.connection().addListener(new Http2ConnectionAdapter() {
       @Override
+      public void onStreamActive(Http2Stream stream) {
+        if (idleTimer != null) {
+          idleTimer.cancel(false);
+          idleTimer = null;
+        }
+      }
+
+      @Override
       public void onStreamClosed(Http2Stream stream) {
-        if (draining && codec.connection().numActiveStreams() == 0) {
-          ctx.executor().execute(ctx::close); // after the codec has finished with this stream
+        if (codec.connection().numActiveStreams() == 0) {
+          if (draining) {
+            ctx.executor().execute(ctx::close); // after the codec has finished with this stream
+          } else {
+            armIdleTimer();
+          }
         }
       }
     });
+    armIdleTimer();
     if (server.isShuttingDown()) {
       beginShutdown();
     }
+  }
+
+  private void armIdleTimer() {
+    long nanos = server.options().idleConnectionTimeout().toNanos();
+    if (nanos == 0 || idleTimer != null) {
+      return;
+    }
+    idleTimer = ctx.executor().schedule(() -> {
+      idleTimer = null;
+      if (codec.connection().numActiveStreams() == 0 && !draining) {
+        log.debug("closing idle HTTP/2 connection from {}", ctx.channel().remoteAddress());
+        beginShutdown();
+      }
+    }, nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (idleTimer != null) {
+      idleTimer.cancel(false);
+      idleTimer = null;
+    }
+    ctx.fireChannelInactive();
   }
 
   @Override

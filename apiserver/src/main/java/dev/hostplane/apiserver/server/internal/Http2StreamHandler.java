@@ -2,6 +2,7 @@ package dev.hostplane.apiserver.server.internal;
 
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
@@ -25,6 +26,9 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements C
   private final NettyServer server;
   private final ConnectionInfo info;
   private ChannelExchange exchange;
+  /** The request body must arrive within the read timeout of the stream's opening (slow clients). */
+  private io.netty.util.concurrent.ScheduledFuture<?> readDeadline;
+  private boolean received;
 
   Http2StreamHandler(NettyServer server, ConnectionInfo info) {
     this.server = server;
@@ -32,7 +36,48 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements C
   }
 
   @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    // Armed after the current read: a request without a body (most) is complete by then and needs no timer.
+    ctx.executor().execute(() -> {
+      if (received || !ctx.channel().isActive()) {
+        return;
+      }
+      long nanos = server.options().requestReadTimeout().toNanos();
+      readDeadline = ctx.executor().schedule(() -> {
+        readDeadline = null;
+        if (!received && ctx.channel().isActive()) {
+          log.debug("resetting stream {} from {}: request body too slow", ctx.channel(), info.remoteAddress());
+          received = true;
+          reject(ctx, dev.hostplane.apiserver.api.Status.of(408, "Timeout", "the request body did not arrive "
+              + "within " + server.options().requestReadTimeout().toSeconds() + "s"));
+        }
+      }, nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    });
+  }
+
+  private void cancelReadDeadline() {
+    if (readDeadline != null) {
+      readDeadline.cancel(false);
+      readDeadline = null;
+    }
+  }
+
+  private void reject(ChannelHandlerContext ctx, dev.hostplane.apiserver.api.Status status) {
+    ctx.writeAndFlush(StatusResponses.of(status)).addListener(f ->
+        ctx.channel().writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR))
+            .addListener(ChannelFutureListener.CLOSE));
+  }
+
+  @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof AggregatedRequest || msg instanceof RejectedRequest) {
+      if (received) {
+        ReferenceCountUtil.release(msg);
+        return; // answered at the read deadline already
+      }
+      received = true;
+      cancelReadDeadline();
+    }
     if (msg instanceof AggregatedRequest req) {
       HttpHeaders h = req.head().headers();
       for (HttpConversionUtil.ExtensionHeaderNames n : HttpConversionUtil.ExtensionHeaderNames.values()) {
@@ -41,9 +86,7 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements C
       exchange = new ChannelExchange(ctx.channel(), req.head(), req.body(), info, this);
       exchange.dispatch(server.handler());
     } else if (msg instanceof RejectedRequest rejected) {
-      ctx.writeAndFlush(StatusResponses.of(rejected.status())).addListener(f ->
-          ctx.channel().writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR))
-              .addListener(ChannelFutureListener.CLOSE));
+      reject(ctx, rejected.status());
     } else {
       ctx.fireChannelRead(msg);
     }
@@ -90,6 +133,7 @@ final class Http2StreamHandler extends ChannelInboundHandlerAdapter implements C
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    cancelReadDeadline();
     if (exchange != null) {
       exchange.channelClosed();
     }

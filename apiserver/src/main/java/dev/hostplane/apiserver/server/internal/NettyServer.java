@@ -13,8 +13,6 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
@@ -34,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * keepalive, TLS, ALPN) and graceful shutdown. Thread-safe.
  */
 public final class NettyServer {
-  /** The TLS implementation in use (see {@link ServerTls#PROVIDER}). */
+  /** The TLS implementation in use (see {@link TlsContexts#PROVIDER}). */
   public static String tlsProvider() {
-    return ServerTls.PROVIDER.name();
+    return TlsContexts.PROVIDER.name();
   }
 
   private static final Logger log = LoggerFactory.getLogger(NettyServer.class);
@@ -46,7 +44,7 @@ public final class NettyServer {
 
   private final ServerOptions options;
   private final HttpHandler handler;
-  private final SslContext sslContext;
+  private final TlsContexts tls;
   private final EventLoopGroup acceptor;
   private final EventLoopGroup workers;
   private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
@@ -55,20 +53,21 @@ public final class NettyServer {
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private Channel listener;
 
-  private NettyServer(ServerOptions options, HttpHandler handler, SslContext sslContext) {
+  private NettyServer(ServerOptions options, HttpHandler handler, TlsContexts tls) {
     this.options = options;
     this.handler = handler;
-    this.sslContext = sslContext;
+    this.tls = tls;
     this.acceptor = new NioEventLoopGroup(1, new DefaultThreadFactory("hostplane-accept"));
     this.workers = new NioEventLoopGroup(options.workerThreads(), new DefaultThreadFactory("hostplane-io"));
   }
 
   /** Reads the TLS material and binds (blocking: call from a main thread, not an event loop). */
   public static NettyServer start(ServerOptions options, HttpHandler handler) throws IOException {
-    NettyServer server = new NettyServer(options, handler, ServerTls.build(options));
+    NettyServer server = new NettyServer(options, handler, TlsContexts.load(options));
     try {
       server.bind();
     } catch (IOException | RuntimeException e) {
+      server.tls.close();
       server.acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       server.workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       throw e;
@@ -119,8 +118,7 @@ public final class NettyServer {
       ch.close();
       return;
     }
-    SslHandler ssl = sslContext.newHandler(ch.alloc());
-    ch.pipeline().addLast("tls", ssl).addLast("alpn", new ProtocolNegotiator(this, ssl));
+    ch.pipeline().addLast("tls", tls.newHandler(ch)).addLast("alpn", new ProtocolNegotiator(this));
   }
 
   private static int seconds(Duration d) {
@@ -191,6 +189,7 @@ public final class NettyServer {
   }
 
   private void stopEventLoops() {
+    tls.close();
     Future<?> a = acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     Future<?> w = workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     a.addListener(fa -> w.addListener(fw -> {

@@ -41,12 +41,10 @@ final class ProtocolNegotiator extends ApplicationProtocolNegotiationHandler {
   static final int HTTP1_MAX_CHUNK = 64 * 1024;
 
   private final NettyServer server;
-  private final SslHandler ssl;
 
-  ProtocolNegotiator(NettyServer server, SslHandler ssl) {
+  ProtocolNegotiator(NettyServer server) {
     super(ApplicationProtocolNames.HTTP_1_1);
     this.server = server;
-    this.ssl = ssl;
   }
 
   @Override
@@ -56,6 +54,7 @@ final class ProtocolNegotiator extends ApplicationProtocolNegotiationHandler {
     if (!h2 && !ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
       throw new IllegalStateException("unexpected ALPN protocol: " + protocol);
     }
+    SslHandler ssl = ctx.pipeline().get(SslHandler.class); // SNI selection may have replaced the first one
     ConnectionInfo info = new ConnectionInfo((InetSocketAddress) ch.remoteAddress(),
         peerCertificates(ssl.engine().getSession()), h2 ? ConnectionInfo.HTTP_2 : ConnectionInfo.HTTP_1_1);
     if (h2) {
@@ -68,6 +67,8 @@ final class ProtocolNegotiator extends ApplicationProtocolNegotiationHandler {
   private void configureHttp1(Channel ch, ConnectionInfo info) {
     ServerOptions o = server.options();
     ChannelPipeline p = ch.pipeline();
+    Http1Timeouts timeouts = new Http1Timeouts(o.requestReadTimeout(), o.idleConnectionTimeout());
+    p.addLast("http1-timeouts", timeouts);
     p.addLast("http1-codec", new HttpServerCodec(new HttpDecoderConfig()
         .setMaxInitialLineLength(o.maxHeaderBytes())
         .setMaxHeaderSize(o.maxHeaderBytes())
@@ -75,9 +76,19 @@ final class ProtocolNegotiator extends ApplicationProtocolNegotiationHandler {
     if (o.compressionMinBytes() >= 0) {
       p.addLast("gzip", new FullResponseCompressor(o.compressionMinBytes()));
     }
-    RequestAggregator aggregator = new RequestAggregator(o.maxRequestBodyBytes());
+    RequestAggregator aggregator = new RequestAggregator(o.maxRequestBodyBytes(), new RequestAggregator.Progress() {
+      @Override
+      public void headReceived() {
+        timeouts.headReceived();
+      }
+
+      @Override
+      public void requestReceived() {
+        timeouts.requestReceived();
+      }
+    });
     p.addLast("aggregator", aggregator);
-    Http1ServerConnection connection = new Http1ServerConnection(server, info, aggregator);
+    Http1ServerConnection connection = new Http1ServerConnection(server, info, aggregator, timeouts);
     p.addLast("http1", connection);
     ch.attr(ServerConnection.KEY).set(connection);
   }

@@ -36,13 +36,33 @@ final class RequestAggregator extends ChannelInboundHandlerAdapter {
   private enum State { AWAIT_HEAD, BODY, DISCARD }
 
   private final long maxBody;
+  private final Progress progress;
   private State state = State.AWAIT_HEAD;
   private HttpRequest head;
   private CompositeByteBuf body;
   private long received;
 
+  /** Told when a request's headers and then the whole request have arrived (for read timeouts). */
+  interface Progress {
+    Progress NONE = new Progress() {
+      @Override public void headReceived() {}
+
+      @Override public void requestReceived() {}
+    };
+
+    void headReceived();
+
+    /** The request is complete, or was rejected. */
+    void requestReceived();
+  }
+
   RequestAggregator(long maxBody) {
+    this(maxBody, Progress.NONE);
+  }
+
+  RequestAggregator(long maxBody, Progress progress) {
     this.maxBody = maxBody;
+    this.progress = progress;
   }
 
   /** True between requests: no head or body is being read. */
@@ -101,6 +121,7 @@ final class RequestAggregator extends ChannelInboundHandlerAdapter {
     head = req;
     received = 0;
     state = State.BODY;
+    progress.headReceived();
   }
 
   private void onContent(ChannelHandlerContext ctx, HttpContent content) {
@@ -124,6 +145,7 @@ final class RequestAggregator extends ChannelInboundHandlerAdapter {
       HttpRequest complete = head;
       releaseBody();
       state = State.AWAIT_HEAD;
+      progress.requestReceived();
       ctx.fireChannelRead(new AggregatedRequest(complete, bytes));
     }
   }
@@ -131,6 +153,7 @@ final class RequestAggregator extends ChannelInboundHandlerAdapter {
   private void reject(ChannelHandlerContext ctx, Status status) {
     releaseBody();
     state = State.DISCARD;
+    progress.requestReceived();
     ctx.fireChannelRead(new RejectedRequest(status));
   }
 
