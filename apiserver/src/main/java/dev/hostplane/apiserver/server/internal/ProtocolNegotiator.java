@@ -10,7 +10,6 @@ import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -39,6 +38,13 @@ final class ProtocolNegotiator extends ApplicationProtocolNegotiationHandler {
   /** Per-connection receive window cap (upstream: stream window x max streams). */
   static final int MAX_CONNECTION_WINDOW = 64 * 1024 * 1024;
   static final int HTTP1_MAX_CHUNK = 64 * 1024;
+  /**
+   * Outbound bytes an HTTP/2 connection may queue before it stops taking frames from its streams: with many
+   * watch streams, the connection-wide default (64 KiB) flipped writability every few dozen events, and each flip
+   * walked every stream with data queued.
+   */
+  static final io.netty.channel.WriteBufferWaterMark HTTP2_CONNECTION_WATER_MARK =
+      new io.netty.channel.WriteBufferWaterMark(256 * 1024, 512 * 1024);
 
   private final NettyServer server;
 
@@ -100,12 +106,13 @@ final class ProtocolNegotiator extends ApplicationProtocolNegotiationHandler {
         .maxHeaderListSize(o.maxHeaderBytes())
         .initialWindowSize(STREAM_WINDOW)
         .maxFrameSize(MAX_FRAME_SIZE);
-    Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
+    Http2FrameCodec codec = new ServerFrameCodecBuilder()
         .initialSettings(settings)
         // close() closes at once; graceful shutdown (GOAWAY, then wait for streams) is Http2ServerConnection's.
         .decoupleCloseAndGoAway(true)
         .build();
     ChannelPipeline p = ch.pipeline();
+    ch.config().setWriteBufferWaterMark(HTTP2_CONNECTION_WATER_MARK);
     // Many streams (watches) flushing one event each become one TLS write per event-loop turn, not one per stream.
     p.addLast("flush-consolidation", new io.netty.handler.flush.FlushConsolidationHandler(256, true));
     if (o.http2PingsEnabled()) {
