@@ -29,6 +29,8 @@ import java.util.List;
  * @param goawayChance the fraction of HTTP/2 requests answered with a GOAWAY after the response (0 to 0.02)
  * @param identityLease this apiserver's identity lease and the collector of expired ones
  * @param endpointReconciler how the {@code kubernetes} Service's Endpoints and EndpointSlice are kept
+ * @param authorizationModes {@code --authorization-mode}: the authorizers, in order (Node, RBAC, AlwaysAllow,
+ *     AlwaysDeny)
  */
 public record ApiServerConfig(
     ServerOptions server,
@@ -54,13 +56,15 @@ public record ApiServerConfig(
     double goawayChance,
     IdentityLeaseController.Options identityLease,
     EndpointReconciler.Options endpointReconciler,
-    List<String> extraSans) {
+    List<String> extraSans,
+    List<String> authorizationModes) {
 
   /** Upstream's bound on {@code --goaway-chance}: at most one request in fifty. */
   public static final double MAX_GOAWAY_CHANCE = 0.02;
 
   public ApiServerConfig {
     extraSans = List.copyOf(extraSans);
+    authorizationModes = List.copyOf(authorizationModes);
   }
 
   /**
@@ -74,7 +78,8 @@ public record ApiServerConfig(
     return new ApiServerConfig(server, advertiseAddress, advertisePort, dataDir, etcd, certDir, tlsCertFile,
         tlsPrivateKeyFile, clientCaFile, serviceClusterIpRange, writeKubeconfig, kubeconfigServer, storagePrefix,
         compactionInterval, minRequestTimeout, watchBookmarkInterval, watchCache, watchCacheSize, shutdownDelay,
-        shutdownWatchTerminationGracePeriod, chance, identityLease, endpointReconciler, extraSans);
+        shutdownWatchTerminationGracePeriod, chance, identityLease, endpointReconciler, extraSans,
+        authorizationModes);
   }
 
   /** Declares every flag {@code hostplane apiserver} accepts, with its default. */
@@ -140,6 +145,9 @@ public record ApiServerConfig(
             + "identity lease in seconds.")
         .declareHidden("identity-lease-gc-interval", "0s", "How often expired identity leases are collected "
             + "(0: every identity lease duration).")
+        .declare("authorization-mode", "Node,RBAC", "Ordered list of plug-ins to do authorization on secure "
+            + "port. Comma-delimited list of: AlwaysAllow,AlwaysDeny,Node,RBAC. Members of system:masters are "
+            + "always allowed.")
         .declare("max-request-body-bytes", "3145728", "Largest accepted request body; larger ones get 413.")
         .declare("http2-max-streams-per-connection", "100", "The limit on concurrent HTTP/2 streams a client may "
             + "open on one connection.")
@@ -189,7 +197,16 @@ public record ApiServerConfig(
         goawayChance(f.number("goaway-chance")),
         identityLease(f),
         endpointReconciler(f),
-        f.list("tls-sans"));
+        f.list("tls-sans"),
+        authorizationModes(f.string("authorization-mode")));
+  }
+
+  private static List<String> authorizationModes(String value) {
+    try {
+      return dev.hostplane.apiserver.authz.AuthorizationModes.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new Flags.FlagException("--authorization-mode: " + e.getMessage());
+    }
   }
 
   private static int advertisePort(int p) {
