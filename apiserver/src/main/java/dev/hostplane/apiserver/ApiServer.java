@@ -90,6 +90,7 @@ public final class ApiServer implements AutoCloseable {
   private final AtomicBoolean notReady;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
   private final Path kubeconfig;
+  private final Authorizer authorizer;
 
   /** The in-process loops, in start order. */
   private record Controllers(ServiceAllocationRepair allocationRepair, NamespaceController namespaces,
@@ -100,8 +101,9 @@ public final class ApiServer implements AutoCloseable {
   private ApiServer(ApiServerConfig config, Storage storage, boolean ownsStorage, ApiHttpServer http,
       ExecutorService apiExecutor, ScheduledExecutorService timer, ScheduledExecutorService controllers,
       Controllers loops, Compactor compactor, Path kubeconfig, Set<WatchSession> watches,
-      InflightRequests inflight, AtomicBoolean notReady) {
+      InflightRequests inflight, AtomicBoolean notReady, Authorizer authorizer) {
     this.config = config;
+    this.authorizer = authorizer;
     this.storage = storage;
     this.ownsStorage = ownsStorage;
     this.http = http;
@@ -307,7 +309,7 @@ public final class ApiServer implements AutoCloseable {
     return new ApiServer(config, storage, watchCache != null || sharedStorage == null, http, apiExecutor, timer, controllers,
         new Controllers(allocationRepair, nsController, bootstrap, endpoints, identityLease, identityCollector,
             rbacBootstrap, followers),
-        compactor, kubeconfig, watches, inflight, shutdownFlag);
+        compactor, kubeconfig, watches, inflight, shutdownFlag, authorizer);
   }
 
   private static String hostPort(String host, int port) {
@@ -325,6 +327,11 @@ public final class ApiServer implements AutoCloseable {
 
   public Storage storage() {
     return storage;
+  }
+
+  /** The authorizer chain of {@code --authorization-mode} (for benchmarks and tests in this package). */
+  Authorizer authorizer() {
+    return authorizer;
   }
 
   /** This apiserver's identity: its identity lease's name and holder. */
