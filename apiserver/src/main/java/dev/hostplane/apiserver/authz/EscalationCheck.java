@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -56,6 +55,9 @@ public final class EscalationCheck implements Admission {
         || a.user().inGroup(AuthorizerChain.PRIVILEGED_GROUP)) {
       return CompletableFuture.completedFuture(null);
     }
+    if (onlyGarbageCollectionFields(a)) {
+      return CompletableFuture.completedFuture(null);
+    }
     try {
       switch (a.type().resource()) {
         case "roles", "clusterroles" -> checkRole(a);
@@ -70,11 +72,6 @@ public final class EscalationCheck implements Admission {
 
   private void checkRole(Attributes a) {
     String name = nameOf(a);
-    if (a.operation() == Attributes.Operation.UPDATE && a.oldObject() != null
-        && Objects.equals(a.oldObject().get("rules"), a.object().get("rules"))
-        && Objects.equals(a.oldObject().get("aggregationRule"), a.object().get("aggregationRule"))) {
-      return; // nothing granted changes
-    }
     if (allowed(a.user(), "escalate", a.type().resource(), a.namespace(), name)) {
       return;
     }
@@ -85,6 +82,26 @@ public final class EscalationCheck implements Admission {
       return;
     }
     confirmNoEscalation(a.user(), a.namespace(), PolicyRule.rulesOf(a.object()), a.type().resource(), name);
+  }
+
+  /**
+   * As upstream's IsOnlyMutatingGCFields: an update that changes only ownerReferences and finalizers (what the
+   * garbage collector needs to delete the object) is not checked.
+   */
+  private static boolean onlyGarbageCollectionFields(Attributes a) {
+    if (a.operation() != Attributes.Operation.UPDATE || a.oldObject() == null || a.object() == null) {
+      return false;
+    }
+    return withoutGcFields(a.object()).equals(withoutGcFields(a.oldObject()));
+  }
+
+  private static ObjectNode withoutGcFields(ObjectNode obj) {
+    ObjectNode copy = obj.deepCopy();
+    JsonNode meta = copy.get("metadata");
+    if (meta instanceof ObjectNode m) {
+      m.remove(List.of("ownerReferences", "finalizers", "resourceVersion", "managedFields", "generation"));
+    }
+    return copy;
   }
 
   private void checkBinding(Attributes a) {

@@ -9,6 +9,7 @@ import dev.hostplane.apiserver.registry.GenericStore;
 import dev.hostplane.apiserver.registry.Options;
 import dev.hostplane.apiserver.registry.Registry;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -84,10 +85,46 @@ public final class RbacBootstrapController {
     }
   }
 
+  /**
+   * One list of the type, then: missing objects are created concurrently (a lost create race is reconciled one by
+   * one), existing ones that lack something are reconciled one by one.
+   */
   private void reconcileAll(GenericStore store, List<ObjectNode> desired) {
+    ObjectNode list = Blocking.await(store.list(null, Options.Read.DEFAULT));
+    Map<String, ObjectNode> existing = new HashMap<>();
+    for (JsonNode item : list.path("items")) {
+      existing.put(id(item), (ObjectNode) item);
+    }
+    List<ObjectNode> oneByOne = new ArrayList<>();
+    List<CompletableFuture<?>> creates = new ArrayList<>();
     for (ObjectNode d : desired) {
+      ObjectNode have = existing.get(id(d));
+      if (have == null) {
+        String ns = d.path("metadata").path("namespace").asText("");
+        creates.add(store.create(ns, d.deepCopy(), WRITE).toCompletableFuture().handle((created, err) -> {
+          if (err != null) {
+            synchronized (oneByOne) {
+              oneByOne.add(d); // raced with another apiserver, or failed: the careful path decides
+            }
+          }
+          return null;
+        }));
+      } else if (next(have, d) != null) {
+        oneByOne.add(d);
+      }
+    }
+    Blocking.await(CompletableFuture.allOf(creates.toArray(CompletableFuture[]::new)));
+    List<ObjectNode> careful;
+    synchronized (oneByOne) {
+      careful = List.copyOf(oneByOne);
+    }
+    for (ObjectNode d : careful) {
       reconcile(store, d);
     }
+  }
+
+  private static String id(JsonNode obj) {
+    return obj.path("metadata").path("namespace").asText("") + "/" + obj.path("metadata").path("name").asText();
   }
 
   private void reconcile(GenericStore store, ObjectNode desired) {
@@ -103,7 +140,6 @@ public final class RbacBootstrapController {
         }
         try {
           Blocking.await(store.create(ns, desired.deepCopy(), WRITE));
-          LOG.debug("created {} {}", store.type().resource(), name);
           return;
         } catch (RuntimeException ce) {
           if (Blocking.isCode(ce, 409)) {
@@ -112,13 +148,9 @@ public final class RbacBootstrapController {
           throw ce;
         }
       }
-      if (existing.path("metadata").path("annotations").path(BootstrapPolicy.AUTOUPDATE).asText("true")
-          .equals("false")) {
-        return;
-      }
-      boolean binding = desired.has("roleRef");
-      if (binding && !existing.path("roleRef").equals(desired.path("roleRef"))) {
-        // roleRef is immutable: replace the binding (the precondition keeps a concurrent replacement safe).
+      if (desired.has("roleRef") && autoupdate(existing)
+          && !existing.path("roleRef").equals(desired.path("roleRef"))) {
+        // roleRef is immutable: replace the binding (the uid precondition keeps a concurrent replacement safe).
         String uid = existing.path("metadata").path("uid").asText(null);
         try {
           Blocking.await(store.delete(ns, name, new Options.Delete(false, null, uid, null, null,
@@ -130,16 +162,8 @@ public final class RbacBootstrapController {
         }
         continue;
       }
-      ObjectNode next = existing.deepCopy();
-      mergeMap(next, desired, "labels");
-      mergeMap(next, desired, "annotations");
-      if (binding) {
-        mergeSubjects(next, desired);
-      } else {
-        mergeRules(next, desired);
-        mergeAggregation(next, desired);
-      }
-      if (next.equals(existing)) {
+      ObjectNode next = next(existing, desired);
+      if (next == null) {
         return;
       }
       try {
@@ -154,6 +178,35 @@ public final class RbacBootstrapController {
     }
     throw new IllegalStateException("could not reconcile " + store.type().resource() + " " + name + " after "
         + ATTEMPTS + " attempts");
+  }
+
+  private static boolean autoupdate(ObjectNode existing) {
+    return !existing.path("metadata").path("annotations").path(BootstrapPolicy.AUTOUPDATE).asText("true")
+        .equals("false");
+  }
+
+  /**
+   * What {@code existing} should become: null when it is opted out or lacks nothing. A binding with another roleRef
+   * is returned as is (not null): it must be replaced.
+   */
+  private static ObjectNode next(ObjectNode existing, ObjectNode desired) {
+    if (!autoupdate(existing)) {
+      return null;
+    }
+    boolean binding = desired.has("roleRef");
+    if (binding && !existing.path("roleRef").equals(desired.path("roleRef"))) {
+      return existing;
+    }
+    ObjectNode next = existing.deepCopy();
+    mergeMap(next, desired, "labels");
+    mergeMap(next, desired, "annotations");
+    if (binding) {
+      mergeSubjects(next, desired);
+    } else {
+      mergeRules(next, desired);
+      mergeAggregation(next, desired);
+    }
+    return next.equals(existing) ? null : next;
   }
 
   private static void mergeMap(ObjectNode next, ObjectNode desired, String field) {

@@ -152,6 +152,20 @@ class EscalationHttpTest {
   }
 
   @Test
+  void updatingARoleGrantingMoreThanHeldIsRefusedUnlessOnlyItsFinalizersChange() throws Exception {
+    assertEquals(201, server.send("POST", RBAC + "/namespaces/esc/roles", "application/json", role("esc", "big",
+        "[{\"apiGroups\":[\"\"],\"resources\":[\"secrets\"],\"verbs\":[\"get\"]}]")).statusCode());
+    JsonNode big = TestApiServer.json(server.get(RBAC + "/namespaces/esc/roles/big"));
+    ((com.fasterxml.jackson.databind.node.ObjectNode) big.path("metadata")).putObject("labels").put("a", "b");
+    assertEquals(403, code("PUT", RBAC + "/namespaces/esc/roles/big", big.toString()),
+        "a label change is still a write of a role granting more than the writer holds");
+    big = TestApiServer.json(server.get(RBAC + "/namespaces/esc/roles/big"));
+    ((com.fasterxml.jackson.databind.node.ObjectNode) big.path("metadata")).putArray("finalizers")
+        .add("example.com/hold");
+    assertEquals(200, code("PUT", RBAC + "/namespaces/esc/roles/big", big.toString()), "garbage collection fields");
+  }
+
+  @Test
   void theAdminMayGrantAnything() throws Exception {
     assertEquals(201, server.send("POST", RBAC + "/namespaces/esc/roles", "application/json", role("esc", "all",
         "[{\"apiGroups\":[\"*\"],\"resources\":[\"*\"],\"verbs\":[\"*\"]}]")).statusCode());
