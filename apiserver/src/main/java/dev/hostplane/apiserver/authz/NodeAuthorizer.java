@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Upstream's Node authorizer (mode {@code Node}) for kubelets: users {@code system:node:<name>} in group
  * {@code system:nodes}. A node may read the pods bound to it (spec.nodeName) and update their status, read the
- * secrets, config maps, persistent volume claims and service accounts those pods reference, request tokens for those
+ * secrets, config maps, persistent volume claims (and the volumes bound to those claims) and service accounts those
+ * pods reference, request tokens for those
  * service accounts, use its own Lease in {@code kube-node-lease}, write its own Node, and otherwise what the
  * {@code system:node} role grants (events, node and pod lists, ...). Anything else, and every other user: NO_OPINION.
  * Which node may write which object is then checked again by the {@code NodeRestriction} admission plugin.
@@ -32,6 +33,9 @@ public final class NodeAuthorizer implements Authorizer, AutoCloseable {
 
   private final List<PolicyRule> nodeRules;
   private final Mirror<PodReferences> pods;
+  private final Mirror<String> claims;
+  /** persistent volume name -> the claims ({@code <namespace>/<name>}) bound to it. */
+  private final ConcurrentHashMap<String, java.util.Set<String>> volumeClaims = new ConcurrentHashMap<>();
   /** node name -> reference key -> how many of its pods hold it. */
   private final ConcurrentHashMap<String, ConcurrentHashMap<String, Integer>> graph = new ConcurrentHashMap<>();
 
@@ -39,14 +43,47 @@ public final class NodeAuthorizer implements Authorizer, AutoCloseable {
   public NodeAuthorizer(Registry registry, List<PolicyRule> nodeRules) {
     this.nodeRules = List.copyOf(nodeRules);
     this.pods = new Mirror<>(registry.store("", "v1", "pods"), PodReferences::parse, this::podChanged);
+    this.claims = new Mirror<>(registry.store("", "v1", "persistentvolumeclaims"),
+        pvc -> pvc.path("metadata").path("namespace").asText("") + "/" + pvc.path("metadata").path("name").asText("")
+            + "\0" + pvc.path("spec").path("volumeName").asText(""),
+        this::claimChanged);
   }
 
   public CompletionStage<Void> start() {
-    return pods.start();
+    return java.util.concurrent.CompletableFuture.allOf(pods.start().toCompletableFuture(),
+        claims.start().toCompletableFuture());
   }
 
   public boolean synced() {
-    return pods.synced();
+    return pods.synced() && claims.synced();
+  }
+
+  /** A claim's form in the mirror: {@code <namespace>/<name>} NUL {@code <volumeName>}. */
+  private void claimChanged(String key, String before, String after) {
+    if (before != null) {
+      String[] b = before.split("\0", 2);
+      volumeClaims.computeIfPresent(b[1], (v, set) -> {
+        set.remove(b[0]);
+        return set.isEmpty() ? null : set;
+      });
+    }
+    if (after != null) {
+      String[] a = after.split("\0", 2);
+      if (!a[1].isEmpty()) {
+        volumeClaims.computeIfAbsent(a[1], v -> ConcurrentHashMap.newKeySet()).add(a[0]);
+      }
+    }
+  }
+
+  /** True when a pod bound to {@code node} uses a claim bound to persistent volume {@code volume}. */
+  private boolean relatedVolume(String node, String volume) {
+    for (String claim : volumeClaims.getOrDefault(volume, java.util.Set.of())) {
+      String[] nsName = claim.split("/", 2);
+      if (related(node, PodReferences.PVC, nsName[0], nsName[1])) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The node a user is, as upstream's NodeIdentifier: empty when not a node; "" when its name is empty. */
@@ -103,6 +140,10 @@ public final class NodeAuthorizer implements Authorizer, AutoCloseable {
               : r.subresource().isEmpty() && verb.equals("get");
           return allowedVerb && !r.name().isEmpty() && related(node, PodReferences.PVC, r.namespace(), r.name())
               ? Decision.ALLOW : Decision.NO_OPINION;
+        }
+        case "persistentvolumes" -> {
+          return verb.equals("get") && r.subresource().isEmpty() && !r.name().isEmpty()
+              && relatedVolume(node, r.name()) ? Decision.ALLOW : Decision.NO_OPINION;
         }
         case "serviceaccounts" -> {
           return r.subresource().equals("token") && verb.equals("create") && !r.name().isEmpty()
@@ -161,5 +202,6 @@ public final class NodeAuthorizer implements Authorizer, AutoCloseable {
   @Override
   public void close() {
     pods.close();
+    claims.close();
   }
 }

@@ -92,6 +92,23 @@ class NodeAuthorizerHttpTest {
   }
 
   @Test
+  void aNodeReadsTheClaimsOfItsPodsAndTheVolumesBoundToThem() throws Exception {
+    for (String pv : new String[] {"pv1", "pv2"}) {
+      create(server, "/api/v1/persistentvolumes", "{\"apiVersion\":\"v1\",\"kind\":\"PersistentVolume\","
+          + "\"metadata\":{\"name\":\"" + pv + "\"},\"spec\":{\"capacity\":{\"storage\":\"1Gi\"},"
+          + "\"accessModes\":[\"ReadWriteOnce\"],\"hostPath\":{\"path\":\"/tmp/" + pv + "\"}}}");
+    }
+    create(server, "/api/v1/namespaces/work/persistentvolumeclaims", "{\"apiVersion\":\"v1\",\"kind\":"
+        + "\"PersistentVolumeClaim\",\"metadata\":{\"name\":\"claim1\"},\"spec\":{\"accessModes\":"
+        + "[\"ReadWriteOnce\"],\"resources\":{\"requests\":{\"storage\":\"1Gi\"}},\"volumeName\":\"pv1\"}}");
+    AuthzFixture.eventually("the bound volume is readable",
+        () -> code("GET", "/api/v1/persistentvolumes/pv1", null) == 200);
+    assertEquals(200, code("GET", "/api/v1/namespaces/work/persistentvolumeclaims/claim1", null));
+    assertEquals(403, code("GET", "/api/v1/persistentvolumes/pv2", null));
+    assertEquals(403, code("GET", "/api/v1/persistentvolumes", null));
+  }
+
+  @Test
   void aNodeUpdatesTheStatusOfItsOwnPodsOnly() throws Exception {
     String status = "{\"status\":{\"phase\":\"Running\"}}";
     assertEquals(200, code("PATCH", "/api/v1/namespaces/work/pods/p1/status", status));
