@@ -94,9 +94,7 @@ public final class ClusterRoleAggregator implements AutoCloseable {
   static List<PolicyRule> aggregate(RbacObjects.Role target, List<RbacObjects.Role> sortedRoles) {
     List<PolicyRule> out = new ArrayList<>();
     for (LabelSelector selector : target.aggregation()) {
-      if (selector.isEmpty()) {
-        continue; // an empty selector would select every role; upstream ignores it
-      }
+      // As upstream, an empty selector selects every ClusterRole (only cluster admins may aggregate).
       for (RbacObjects.Role r : sortedRoles) {
         if (r.name().equals(target.name()) || !selector.matches(r.labels())) {
           continue;
