@@ -196,17 +196,7 @@ public final class ApiServer implements AutoCloseable {
     rbacRef.set(rbac);
     NodeAuthorizer nodeAuthorizer = config.authorizationModes().contains(AuthorizationModes.NODE)
         ? new NodeAuthorizer(registry, policy.clusterRoleRules("system:node")) : null;
-    List<Authorizer> modes = new java.util.ArrayList<>();
-    for (String mode : config.authorizationModes()) {
-      modes.add(switch (mode) {
-        case AuthorizationModes.NODE -> nodeAuthorizer;
-        case AuthorizationModes.RBAC -> rbac;
-        case AuthorizationModes.ALWAYS_ALLOW -> AuthorizerChain.ALWAYS_ALLOW;
-        case AuthorizationModes.ALWAYS_DENY -> AuthorizerChain.ALWAYS_DENY;
-        default -> throw new IllegalArgumentException("authorization-mode \"" + mode + "\" is not a valid mode");
-      });
-    }
-    Authorizer authorizer = new AuthorizerChain(modes);
+    Authorizer authorizer = AuthorizerChain.of(config.authorizationModes(), nodeAuthorizer, rbac);
     authorizerRef.set(authorizer);
     rbac.start();
     if (nodeAuthorizer != null) {

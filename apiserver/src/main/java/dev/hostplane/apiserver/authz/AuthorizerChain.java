@@ -25,6 +25,24 @@ public final class AuthorizerChain implements Authorizer {
     this.members = List.copyOf(members);
   }
 
+  /**
+   * The chain of {@code modes} ({@link AuthorizationModes#parse parsed}), with the given Node and RBAC authorizers
+   * ({@code node} may be null when the modes do not name it).
+   */
+  public static AuthorizerChain of(List<String> modes, Authorizer node, Authorizer rbac) {
+    List<Authorizer> members = new ArrayList<>();
+    for (String mode : modes) {
+      members.add(switch (mode) {
+        case AuthorizationModes.NODE -> java.util.Objects.requireNonNull(node, "the Node authorizer");
+        case AuthorizationModes.RBAC -> rbac;
+        case AuthorizationModes.ALWAYS_ALLOW -> ALWAYS_ALLOW;
+        case AuthorizationModes.ALWAYS_DENY -> ALWAYS_DENY;
+        default -> throw new IllegalArgumentException("authorization-mode \"" + mode + "\" is not a valid mode");
+      });
+    }
+    return new AuthorizerChain(members);
+  }
+
   @Override
   public Decision authorize(UserInfo user, RequestInfo request) {
     if (user.inGroup(PRIVILEGED_GROUP)) {
