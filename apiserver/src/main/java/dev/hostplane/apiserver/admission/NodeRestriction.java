@@ -15,12 +15,22 @@ import java.util.concurrent.CompletionStage;
 /**
  * Upstream's NodeRestriction plugin, for kubelets (users {@code system:node:<name>} in group {@code system:nodes}):
  * a node may create and delete only mirror pods bound to itself, update the status only of pods bound to itself,
- * modify only its own Node (and never labels under {@code node-restriction.kubernetes.io/}), and use only its own
- * Lease in {@code kube-node-lease}. Other users are not concerned. Refusals are 403 with upstream's wording.
+ * modify only its own Node, and use only its own Lease in {@code kube-node-lease}. On its Node it may not set or
+ * change labels under {@code node-restriction.kubernetes.io/}, nor kubernetes.io and k8s.io labels other than the
+ * kubelet's own (hostname, os, arch, instance type, zone and region, and the {@code kubelet.kubernetes.io/} and
+ * {@code node.kubernetes.io/} namespaces), nor change its taints. Other users are not concerned. Refusals are 403 with upstream's wording.
  */
 public final class NodeRestriction implements Admission {
   static final String MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
   static final String RESTRICTED_LABEL_DOMAIN = "node-restriction.kubernetes.io";
+  /** The labels a kubelet sets on its Node (upstream's kubeletapis.KubeletLabels). */
+  private static final java.util.Set<String> KUBELET_LABELS = java.util.Set.of("kubernetes.io/hostname",
+      "failure-domain.beta.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/region",
+      "topology.kubernetes.io/zone", "topology.kubernetes.io/region", "beta.kubernetes.io/instance-type",
+      "node.kubernetes.io/instance-type", "kubernetes.io/os", "kubernetes.io/arch", "beta.kubernetes.io/os",
+      "beta.kubernetes.io/arch");
+  private static final java.util.List<String> KUBELET_LABEL_DOMAINS = java.util.List.of("kubelet.kubernetes.io",
+      "node.kubernetes.io");
 
   @Override
   public CompletionStage<Void> validate(Attributes a) {
@@ -98,6 +108,9 @@ public final class NodeRestriction implements Admission {
             + String.join(", ", set));
       }
     } else if (a.operation() == Attributes.Operation.UPDATE && a.oldObject() != null) {
+      if (!Objects.equals(a.object().path("spec").get("taints"), a.oldObject().path("spec").get("taints"))) {
+        throw forbidden(a, "node \"" + node + "\" is not allowed to modify taints");
+      }
       TreeSet<String> changed = restricted(a.object().path("metadata").path("labels"),
           a.oldObject().path("metadata").path("labels"));
       changed.addAll(restricted(a.oldObject().path("metadata").path("labels"),
@@ -113,14 +126,27 @@ public final class NodeRestriction implements Admission {
     TreeSet<String> out = new TreeSet<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = labels.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      int slash = e.getKey().indexOf('/');
-      String domain = slash < 0 ? "" : e.getKey().substring(0, slash);
-      boolean isRestricted = domain.equals(RESTRICTED_LABEL_DOMAIN) || domain.endsWith("." + RESTRICTED_LABEL_DOMAIN);
-      if (isRestricted && (other == null || !Objects.equals(other.get(e.getKey()), e.getValue()))) {
+      if (forbiddenLabel(e.getKey()) && (other == null || !Objects.equals(other.get(e.getKey()), e.getValue()))) {
         out.add(e.getKey());
       }
     }
     return out;
+  }
+
+  /** Upstream's getForbiddenLabels for one key. */
+  static boolean forbiddenLabel(String key) {
+    int slash = key.indexOf('/');
+    String domain = slash < 0 ? "" : key.substring(0, slash);
+    if (inDomain(domain, RESTRICTED_LABEL_DOMAIN)) {
+      return true;
+    }
+    boolean kubernetes = inDomain(domain, "kubernetes.io") || inDomain(domain, "k8s.io");
+    boolean kubelet = KUBELET_LABELS.contains(key) || KUBELET_LABEL_DOMAINS.stream().anyMatch(d -> inDomain(domain, d));
+    return kubernetes && !kubelet;
+  }
+
+  private static boolean inDomain(String domain, String parent) {
+    return domain.equals(parent) || domain.endsWith("." + parent);
   }
 
   private static void admitLease(String node, Attributes a) {

@@ -143,6 +143,13 @@ class NodeAuthorizerHttpTest {
         message("PATCH", "/api/v1/nodes/node1",
             "{\"metadata\":{\"labels\":{\"node-restriction.kubernetes.io/pool\":\"a\"}}}"));
     assertEquals(403, code("PATCH", "/api/v1/nodes/node2", "{\"metadata\":{\"labels\":{\"zone\":\"b\"}}}"));
+    assertEquals("nodes \"node1\" is forbidden: is not allowed to modify labels: node-role.kubernetes.io/control-plane",
+        message("PATCH", "/api/v1/nodes/node1",
+            "{\"metadata\":{\"labels\":{\"node-role.kubernetes.io/control-plane\":\"\"}}}"));
+    assertEquals(200, code("PATCH", "/api/v1/nodes/node1",
+        "{\"metadata\":{\"labels\":{\"topology.kubernetes.io/zone\":\"z1\",\"node.kubernetes.io/pool\":\"p\"}}}"));
+    assertEquals("nodes \"node1\" is forbidden: node \"node1\" is not allowed to modify taints",
+        message("PATCH", "/api/v1/nodes/node1", "{\"spec\":{\"taints\":[{\"key\":\"k\",\"effect\":\"NoSchedule\"}]}}"));
     assertEquals(200, code("GET", "/api/v1/nodes/node2", null), "system:node reads every node");
   }
 
