@@ -2,7 +2,16 @@ package dev.hostplane.apiserver;
 
 import dev.hostplane.apiserver.admission.Admission;
 import dev.hostplane.apiserver.admission.NamespaceLifecycle;
-import dev.hostplane.apiserver.authz.AuthenticatedAuthorizer;
+import dev.hostplane.apiserver.admission.NodeRestriction;
+import dev.hostplane.apiserver.authz.AuthorizationModes;
+import dev.hostplane.apiserver.authz.Authorizer;
+import dev.hostplane.apiserver.authz.AuthorizerChain;
+import dev.hostplane.apiserver.authz.BootstrapPolicy;
+import dev.hostplane.apiserver.authz.EscalationCheck;
+import dev.hostplane.apiserver.authz.NodeAuthorizer;
+import dev.hostplane.apiserver.authz.RbacAuthorizer;
+import dev.hostplane.apiserver.controller.ClusterRoleAggregator;
+import dev.hostplane.apiserver.controller.RbacBootstrapController;
 import dev.hostplane.apiserver.controller.ApiServerIdentity;
 import dev.hostplane.apiserver.controller.BootstrapController;
 import dev.hostplane.apiserver.controller.EndpointReconciler;
@@ -81,17 +90,20 @@ public final class ApiServer implements AutoCloseable {
   private final AtomicBoolean notReady;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
   private final Path kubeconfig;
+  private final Authorizer authorizer;
 
   /** The in-process loops, in start order. */
   private record Controllers(ServiceAllocationRepair allocationRepair, NamespaceController namespaces,
       BootstrapController bootstrap, EndpointReconciler endpoints, IdentityLeaseController identity,
-      IdentityLeaseCollector identityCollector) {}
+      IdentityLeaseCollector identityCollector, RbacBootstrapController rbacBootstrap,
+      List<AutoCloseable> followers) {}
 
   private ApiServer(ApiServerConfig config, Storage storage, boolean ownsStorage, ApiHttpServer http,
       ExecutorService apiExecutor, ScheduledExecutorService timer, ScheduledExecutorService controllers,
       Controllers loops, Compactor compactor, Path kubeconfig, Set<WatchSession> watches,
-      InflightRequests inflight, AtomicBoolean notReady) {
+      InflightRequests inflight, AtomicBoolean notReady, Authorizer authorizer) {
     this.config = config;
+    this.authorizer = authorizer;
     this.storage = storage;
     this.ownsStorage = ownsStorage;
     this.http = http;
@@ -155,8 +167,13 @@ public final class ApiServer implements AutoCloseable {
             new RangeReservations(storage, config.storagePrefix(), "servicenodeports", clock)));
     var catalog = BuiltinResources.catalog(services);
     AtomicReference<CachedReader> namespaceReader = new AtomicReference<>();
-    Admission admission = Admission.chain(List.of(new NamespaceLifecycle(
-        name -> namespaceReader.get().get("", name))));
+    // The escalation check needs the authorizers, which need the registry: both are set just below.
+    AtomicReference<Authorizer> authorizerRef = new AtomicReference<>();
+    AtomicReference<RbacAuthorizer> rbacRef = new AtomicReference<>();
+    Admission admission = Admission.chain(List.of(
+        new NamespaceLifecycle(name -> namespaceReader.get().get("", name)),
+        new NodeRestriction(),
+        new EscalationCheck(authorizerRef::get, rbacRef::get)));
     dev.hostplane.apiserver.openapi.Schemas schemas = dev.hostplane.apiserver.openapi.Schemas.builtin();
     Registry registry = new Registry(catalog, storage, admission, clock, config.storagePrefix(),
         gvk -> schemas.byGvk(gvk).map(dev.hostplane.apiserver.openapi.SchemaPatchView::of).orElse(null));
@@ -173,6 +190,24 @@ public final class ApiServer implements AutoCloseable {
         }
       }
     }
+    // Authorization: RBAC's index always runs (the escalation check reads it), the Node graph with mode Node.
+    BootstrapPolicy policy = BootstrapPolicy.get();
+    RbacAuthorizer rbac = new RbacAuthorizer(registry);
+    rbacRef.set(rbac);
+    NodeAuthorizer nodeAuthorizer = config.authorizationModes().contains(AuthorizationModes.NODE)
+        ? new NodeAuthorizer(registry, policy.clusterRoleRules("system:node")) : null;
+    Authorizer authorizer = AuthorizerChain.of(config.authorizationModes(), nodeAuthorizer, rbac);
+    authorizerRef.set(authorizer);
+    rbac.start();
+    if (nodeAuthorizer != null) {
+      nodeAuthorizer.start();
+    }
+    ClusterRoleAggregator aggregator = new ClusterRoleAggregator(registry, controllers);
+    aggregator.start();
+    RbacBootstrapController rbacBootstrap = new RbacBootstrapController(registry, controllers, policy);
+    List<AutoCloseable> followers = nodeAuthorizer == null ? List.of(aggregator, rbac)
+        : List.of(aggregator, rbac, nodeAuthorizer);
+
     ServiceAllocationRepair allocationRepair = new ServiceAllocationRepair(registry, services, controllers, clock,
         ServiceAllocationRepair.DEFAULT_INTERVAL, ServiceAllocationRepair.DEFAULT_LEAK_GRACE);
     allocationRepair.start(); // before serving: the allocators must know what is taken
@@ -187,6 +222,9 @@ public final class ApiServer implements AutoCloseable {
     health.add(new HealthChecks.Check("etcd", opened.health()), "healthz", "livez", "readyz");
     health.add(new HealthChecks.Check("poststarthook/bootstrap-controller",
         () -> bootstrapRef.get() != null && bootstrapRef.get().isDone() ? null : "not finished"), "healthz", "livez", "readyz");
+    health.add(new HealthChecks.Check("poststarthook/rbac/bootstrap-roles",
+        () -> rbacBootstrap.isDone() && rbac.synced() && (nodeAuthorizer == null || nodeAuthorizer.synced())
+            ? null : "not finished"), "healthz", "livez", "readyz");
     health.add(new HealthChecks.Check("shutdown", () -> shutdownFlag.get() ? "shutting down" : null), "readyz");
 
     Set<WatchSession> watches = ConcurrentHashMap.newKeySet();
@@ -209,7 +247,7 @@ public final class ApiServer implements AutoCloseable {
     Discovery discovery = new Discovery(catalog, dev.hostplane.apiserver.handlers.ReviewHandler.RESOURCES,
         () -> hostPort(config.advertiseAddress().getHostAddress(), advertisedPort.get()));
     InflightRequests inflight = new InflightRequests();
-    ApiHandler handler = new ApiHandler(apiExecutor, new AuthenticatedAuthorizer(), discovery, health,
+    ApiHandler handler = new ApiHandler(apiExecutor, authorizer, discovery, health,
         new OpenApiDocuments(catalog), resources, metrics, inflight,
         GoawayChance.of(config.goawayChance()), config.limits());
 
@@ -242,6 +280,8 @@ public final class ApiServer implements AutoCloseable {
     bootstrap.start();
     // The endpoints live in namespace default, which the bootstrap controller's first pass creates.
     bootstrap.firstPass().thenRun(endpoints::start);
+    // The namespaced bootstrap roles live in kube-system and kube-public, which the first pass creates.
+    bootstrap.firstPass().thenRun(rbacBootstrap::start);
     identityLease.start();
     identityCollector.start();
 
@@ -257,8 +297,9 @@ public final class ApiServer implements AutoCloseable {
     }
     // The watch cache is always closed (it ends its watches); it closes the backend only when it owns it.
     return new ApiServer(config, storage, watchCache != null || sharedStorage == null, http, apiExecutor, timer, controllers,
-        new Controllers(allocationRepair, nsController, bootstrap, endpoints, identityLease, identityCollector),
-        compactor, kubeconfig, watches, inflight, shutdownFlag);
+        new Controllers(allocationRepair, nsController, bootstrap, endpoints, identityLease, identityCollector,
+            rbacBootstrap, followers),
+        compactor, kubeconfig, watches, inflight, shutdownFlag, authorizer);
   }
 
   private static String hostPort(String host, int port) {
@@ -276,6 +317,11 @@ public final class ApiServer implements AutoCloseable {
 
   public Storage storage() {
     return storage;
+  }
+
+  /** The authorizer chain of {@code --authorization-mode} (for benchmarks and tests in this package). */
+  Authorizer authorizer() {
+    return authorizer;
   }
 
   /** This apiserver's identity: its identity lease's name and holder. */
@@ -353,6 +399,14 @@ public final class ApiServer implements AutoCloseable {
 
   private void stopLoops() {
     loops.bootstrap().stop();
+    loops.rbacBootstrap().stop();
+    for (AutoCloseable follower : loops.followers()) {
+      try {
+        follower.close();
+      } catch (Exception e) {
+        LOG.warn("closing {}: {}", follower.getClass().getSimpleName(), e.toString());
+      }
+    }
     loops.endpoints().abandon(); // no-op after close(): it has withdrawn already
     loops.identityCollector().close();
     loops.allocationRepair().close();

@@ -32,6 +32,8 @@ import java.util.List;
  * @param identityLease this apiserver's identity lease and the collector of expired ones
  * @param endpointReconciler how the {@code kubernetes} Service's Endpoints and EndpointSlice are kept
  * @param limits {@code --max-requests-inflight}, {@code --max-mutating-requests-inflight}, {@code --request-timeout}
+ * @param authorizationModes {@code --authorization-mode}: the authorizers, in order (Node, RBAC, AlwaysAllow,
+ *     AlwaysDeny)
  */
 public record ApiServerConfig(
     ServerOptions server,
@@ -58,13 +60,15 @@ public record ApiServerConfig(
     IdentityLeaseController.Options identityLease,
     EndpointReconciler.Options endpointReconciler,
     List<String> extraSans,
-    RequestLimits limits) {
+    RequestLimits limits,
+    List<String> authorizationModes) {
 
   /** Upstream's bound on {@code --goaway-chance}: at most one request in fifty. */
   public static final double MAX_GOAWAY_CHANCE = 0.02;
 
   public ApiServerConfig {
     extraSans = List.copyOf(extraSans);
+    authorizationModes = List.copyOf(authorizationModes);
   }
 
   /**
@@ -78,7 +82,8 @@ public record ApiServerConfig(
     return new ApiServerConfig(server, advertiseAddress, advertisePort, dataDir, etcd, certDir, tlsCertFile,
         tlsPrivateKeyFile, clientCaFile, serviceClusterIpRange, writeKubeconfig, kubeconfigServer, storagePrefix,
         compactionInterval, minRequestTimeout, watchBookmarkInterval, watchCache, watchCacheSize, shutdownDelay,
-        shutdownWatchTerminationGracePeriod, chance, identityLease, endpointReconciler, extraSans, limits);
+        shutdownWatchTerminationGracePeriod, chance, identityLease, endpointReconciler, extraSans, limits,
+        authorizationModes);
   }
 
   /** Declares every flag {@code hostplane apiserver} accepts, with its default. */
@@ -169,6 +174,9 @@ public record ApiServerConfig(
             + "request open before timing it out. This is the default request timeout for requests but may be "
             + "overridden by the timeout query parameter (only to shorten it). Watches are governed by "
             + "--min-request-timeout instead.")
+        .declare("authorization-mode", "Node,RBAC", "Ordered list of plug-ins to do authorization on secure "
+            + "port. Comma-delimited list of: AlwaysAllow,AlwaysDeny,Node,RBAC. Members of system:masters are "
+            + "always allowed.")
         .declare("max-request-body-bytes", "3145728", "Largest accepted request body; larger ones get 413.")
         .declare("http2-max-streams-per-connection", "100", "The limit on concurrent HTTP/2 streams a client may "
             + "open on one connection.")
@@ -221,7 +229,8 @@ public record ApiServerConfig(
         identityLease(f),
         endpointReconciler(f),
         f.list("tls-sans"),
-        limits(f));
+        limits(f),
+        authorizationModes(f.string("authorization-mode")));
   }
 
   private static TlsPolicy tlsPolicy(Flags f) {
@@ -257,6 +266,14 @@ public record ApiServerConfig(
       throw new Flags.FlagException("--request-timeout must be positive, got " + f.string("request-timeout"));
     }
     return new RequestLimits(reads, writes, timeout);
+  }
+
+  private static List<String> authorizationModes(String value) {
+    try {
+      return dev.hostplane.apiserver.authz.AuthorizationModes.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new Flags.FlagException("--authorization-mode: " + e.getMessage());
+    }
   }
 
   private static int advertisePort(int p) {

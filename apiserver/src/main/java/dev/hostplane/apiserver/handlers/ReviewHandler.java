@@ -13,10 +13,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The self-review resources, answered by the current authenticator and authorizer and never stored:
- * {@code authorization.k8s.io/v1} SelfSubjectAccessReview and SelfSubjectRulesReview (kubectl auth can-i) and
- * {@code authentication.k8s.io/v1,v1beta1} SelfSubjectReview (kubectl auth whoami). Create only; 201 with the review
- * and its status.
+ * The review resources, answered by the current authenticator and authorizer and never stored:
+ * {@code authorization.k8s.io/v1} SelfSubjectAccessReview and SelfSubjectRulesReview (kubectl auth can-i),
+ * SubjectAccessReview (any user, cluster-scoped) and LocalSubjectAccessReview (any user, in the URL's namespace),
+ * and {@code authentication.k8s.io/v1,v1beta1} SelfSubjectReview (kubectl auth whoami). Create only; 201 with the
+ * review and its status.
  */
 public final class ReviewHandler {
   public static final List<Discovery.ExtraResource> RESOURCES = List.of(
@@ -27,7 +28,11 @@ public final class ReviewHandler {
       new Discovery.ExtraResource("authorization.k8s.io", "v1", "selfsubjectaccessreviews",
           "SelfSubjectAccessReview", false, List.of("create")),
       new Discovery.ExtraResource("authorization.k8s.io", "v1", "selfsubjectrulesreviews",
-          "SelfSubjectRulesReview", false, List.of("create")));
+          "SelfSubjectRulesReview", false, List.of("create")),
+      new Discovery.ExtraResource("authorization.k8s.io", "v1", "subjectaccessreviews",
+          "SubjectAccessReview", false, List.of("create")),
+      new Discovery.ExtraResource("authorization.k8s.io", "v1", "localsubjectaccessreviews",
+          "LocalSubjectAccessReview", true, List.of("create")));
 
   private final Authorizer authorizer;
   private final BodyDecoder decoder;
@@ -51,12 +56,14 @@ public final class ReviewHandler {
 
   public void serve(Request req) {
     RequestInfo info = req.info();
-    if (!info.verb().equals("create") || !info.name().isEmpty() || !info.subresource().isEmpty()
-        || !info.namespace().isEmpty()) {
-      throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
-    }
     Discovery.ExtraResource r = RESOURCES.stream().filter(x -> x.group().equals(info.group())
         && x.version().equals(info.version()) && x.resource().equals(info.resource())).findFirst().orElseThrow();
+    if (!info.namespace().isEmpty() != r.namespaced()) {
+      throw ApiException.notFoundPath();
+    }
+    if (!info.verb().equals("create") || !info.name().isEmpty() || !info.subresource().isEmpty()) {
+      throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
+    }
     ObjectNode review = decoder.decode(req);
     String kind = review.path("kind").asText("");
     if (!kind.isEmpty() && !kind.equals(r.kind())) {
@@ -72,7 +79,12 @@ public final class ReviewHandler {
     UserInfo user = req.user();
     switch (r.kind()) {
       case "SelfSubjectReview" -> review.set("status", userInfo(user));
-      case "SelfSubjectAccessReview" -> review.set("status", access(user, review.path("spec")));
+      case "SelfSubjectAccessReview" -> review.set("status", access(r.kind(), user, review.path("spec")));
+      case "SubjectAccessReview", "LocalSubjectAccessReview" -> {
+        JsonNode spec = review.path("spec");
+        validateSubject(r.kind(), info.namespace(), review);
+        review.set("status", access(r.kind(), subject(spec), spec));
+      }
       case "SelfSubjectRulesReview" -> {
         String ns = review.path("spec").path("namespace").asText("");
         review.set("status", authorizer.rules(user, ns));
@@ -101,13 +113,57 @@ public final class ReviewHandler {
     return status;
   }
 
-  private ObjectNode access(UserInfo user, JsonNode spec) {
+  /** The user a SubjectAccessReview asks about: spec.user, spec.groups, spec.uid and spec.extra. */
+  private static UserInfo subject(JsonNode spec) {
+    List<String> groups = new java.util.ArrayList<>();
+    spec.path("groups").forEach(g -> groups.add(g.asText()));
+    Map<String, List<String>> extra = new java.util.LinkedHashMap<>();
+    spec.path("extra").fields().forEachRemaining(e -> {
+      List<String> values = new java.util.ArrayList<>();
+      e.getValue().forEach(v -> values.add(v.asText()));
+      extra.put(e.getKey(), values);
+    });
+    return new UserInfo(spec.path("user").asText(""), spec.path("uid").asText(""), groups, extra);
+  }
+
+  /** Upstream's SubjectAccessReview and LocalSubjectAccessReview validation. */
+  private static void validateSubject(String kind, String urlNamespace, ObjectNode review) {
+    JsonNode spec = review.path("spec");
+    List<Status.Cause> causes = new java.util.ArrayList<>();
+    if (kind.equals("LocalSubjectAccessReview")) {
+      if (spec.path("nonResourceAttributes").isObject()) {
+        causes.add(new Status.Cause("FieldValueInvalid", "Invalid value: \"" + spec.path("nonResourceAttributes")
+            + "\": disallowed on this kind of request", "spec.nonResourceAttributes"));
+      }
+      String metaNs = review.path("metadata").path("namespace").asText("");
+      if (!metaNs.isEmpty() && !metaNs.equals(urlNamespace)) {
+        throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent on "
+            + "the request");
+      }
+      String attrNs = spec.path("resourceAttributes").path("namespace").asText("");
+      if (spec.path("resourceAttributes").isObject() && !attrNs.equals(urlNamespace)) {
+        throw ApiException.badRequest("spec.resourceAttributes.namespace must match namespace: " + urlNamespace);
+      }
+      ((ObjectNode) review.get("metadata")).put("namespace", urlNamespace);
+    }
+    if (spec.path("user").asText("").isEmpty() && spec.path("groups").size() == 0) {
+      causes.add(new Status.Cause("FieldValueInvalid", "Invalid value: \"\": at least one of user or group must be "
+          + "specified", "spec.user"));
+    }
+    if (!causes.isEmpty()) {
+      throw ApiException.invalid("authorization.k8s.io", kind, "", causes);
+    }
+  }
+
+  private ObjectNode access(String kind, UserInfo user, JsonNode spec) {
     JsonNode res = spec.path("resourceAttributes");
     JsonNode nonRes = spec.path("nonResourceAttributes");
     if (res.isObject() == nonRes.isObject()) {
-      throw ApiException.invalid("authorization.k8s.io", "SelfSubjectAccessReview", "", List.of(new Status.Cause(
-          "FieldValueInvalid", "Invalid value: \"null\": exactly one of nonResourceAttributes or "
-              + "resourceAttributes must be specified", "spec.resourceAttributes")));
+      String why = res.isObject() ? "cannot be specified in combination with resourceAttributes"
+          : "exactly one of nonResourceAttributes or resourceAttributes must be specified";
+      String field = res.isObject() ? "spec.nonResourceAttributes" : "spec.resourceAttributes";
+      throw ApiException.invalid("authorization.k8s.io", kind, "", List.of(new Status.Cause(
+          "FieldValueInvalid", "Invalid value: \"null\": " + why, field)));
     }
     RequestInfo asked;
     if (res.isObject()) {
@@ -121,6 +177,9 @@ public final class ReviewHandler {
     Authorizer.Decision d = authorizer.authorize(user, asked);
     ObjectNode status = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
     status.put("allowed", d == Authorizer.Decision.ALLOW);
+    if (d == Authorizer.Decision.DENY) {
+      status.put("denied", true);
+    }
     return status;
   }
 }

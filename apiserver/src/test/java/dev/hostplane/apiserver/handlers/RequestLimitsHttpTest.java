@@ -159,8 +159,16 @@ class RequestLimitsHttpTest {
     return HttpRequest.newBuilder(s.uri(path)).timeout(Duration.ofSeconds(30)).GET().build();
   }
 
-  /** A client authenticated by a client certificate for {@code user} in {@code groups}, not system:masters. */
+  /**
+   * A client authenticated by a client certificate for {@code user} in {@code groups}, not system:masters, bound
+   * to cluster-admin (so that only the limits, not authorization, refuse it).
+   */
   static HttpClient clientAs(TestApiServer s, String user, String... groups) throws Exception {
+    HttpResponse<String> bound = s.send("POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+        "application/json", "{\"metadata\":{\"name\":\"limits-" + user + "\"},\"roleRef\":{\"apiGroup\":"
+            + "\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"cluster-admin\"},\"subjects\":"
+            + "[{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"User\",\"name\":\"" + user + "\"}]}");
+    assertTrue(bound.statusCode() == 201 || bound.statusCode() == 409, bound.body());
     Path pki = s.dir().resolve("pki");
     CertificateAuthority ca = CertificateAuthority.load(pki.resolve("ca.crt"), pki.resolve("ca.key"));
     CertifiedKey key = ca.issueClient(user, List.of(groups), Duration.ofHours(1));
@@ -176,7 +184,15 @@ class RequestLimitsHttpTest {
     kmf.init(keys, new char[0]);
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-    return HttpClient.newBuilder().sslContext(ctx).version(HttpClient.Version.HTTP_2)
+    HttpClient client = HttpClient.newBuilder().sslContext(ctx).version(HttpClient.Version.HTTP_2)
         .connectTimeout(Duration.ofSeconds(5)).build();
+    for (int i = 0; i < 100; i++) { // the binding takes effect once the authorizer's watch has seen it
+      if (client.send(get(s, "/api/v1/namespaces/default"), HttpResponse.BodyHandlers.ofString()).statusCode()
+          == 200) {
+        return client;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError(user + " never became cluster-admin");
   }
 }

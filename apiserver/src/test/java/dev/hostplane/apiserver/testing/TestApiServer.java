@@ -121,6 +121,21 @@ public final class TestApiServer implements AutoCloseable {
     return anonymous;
   }
 
+  /**
+   * An HTTP/2 client presenting a certificate from this server's CA for {@code user} (CommonName) in
+   * {@code groups} (Organizations): an identity of the test's choosing.
+   */
+  public HttpClient clientFor(String user, String... groups) throws IOException {
+    return HttpClient.newBuilder().sslContext(context(issueClient(user, groups)))
+        .version(HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  /** A client certificate from this server's CA for {@code user} in {@code groups}. */
+  public CertifiedKey issueClient(String user, String... groups) throws IOException {
+    return dev.hostplane.apiserver.pki.CertificateAuthority.load(dir.resolve("pki/ca.crt"), dir.resolve("pki/ca.key"))
+        .issueClient(user, List.of(groups), Duration.ofDays(1));
+  }
+
   public HttpResponse<String> get(String path) throws Exception {
     return send(HttpRequest.newBuilder(uri(path)).GET().build());
   }
@@ -154,8 +169,12 @@ public final class TestApiServer implements AutoCloseable {
   }
 
   private SSLContext context(boolean withClientCert) throws IOException {
+    return context(withClientCert
+        ? CertifiedKey.read(dir.resolve("pki/admin.crt"), dir.resolve("pki/admin.key")) : null);
+  }
+
+  private SSLContext context(CertifiedKey admin) throws IOException {
     try {
-      CertifiedKey admin = CertifiedKey.read(dir.resolve("pki/admin.crt"), dir.resolve("pki/admin.key"));
       CertifiedKey ca = CertifiedKey.read(dir.resolve("pki/ca.crt"), dir.resolve("pki/ca.key"));
       KeyStore trust = KeyStore.getInstance("PKCS12");
       trust.load(null, null);
@@ -164,11 +183,13 @@ public final class TestApiServer implements AutoCloseable {
       tmf.init(trust);
       KeyStore keys = KeyStore.getInstance("PKCS12");
       keys.load(null, null);
-      keys.setKeyEntry("admin", admin.privateKey(), new char[0], new Certificate[] {admin.certificate()});
+      if (admin != null) {
+        keys.setKeyEntry("admin", admin.privateKey(), new char[0], new Certificate[] {admin.certificate()});
+      }
       KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(keys, new char[0]);
       SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(withClientCert ? kmf.getKeyManagers() : null, tmf.getTrustManagers(), null);
+      ctx.init(admin != null ? kmf.getKeyManagers() : null, tmf.getTrustManagers(), null);
       return ctx;
     } catch (java.security.GeneralSecurityException e) {
       throw new IOException(e);
