@@ -2,7 +2,14 @@ package dev.hostplane.apiserver;
 
 import dev.hostplane.apiserver.admission.Admission;
 import dev.hostplane.apiserver.admission.NamespaceLifecycle;
+import dev.hostplane.apiserver.authn.Authentication;
+import dev.hostplane.apiserver.authn.AuthenticationOptions;
+import dev.hostplane.apiserver.authn.ServiceAccountKeys;
+import dev.hostplane.apiserver.authn.ServiceAccountTokens;
+import dev.hostplane.apiserver.authn.TokenAuthenticator;
+import dev.hostplane.apiserver.authn.TokenFile;
 import dev.hostplane.apiserver.authz.AuthenticatedAuthorizer;
+import dev.hostplane.apiserver.authz.Authorizer;
 import dev.hostplane.apiserver.controller.ApiServerIdentity;
 import dev.hostplane.apiserver.controller.BootstrapController;
 import dev.hostplane.apiserver.controller.EndpointReconciler;
@@ -12,6 +19,7 @@ import dev.hostplane.apiserver.controller.NamespaceController;
 import dev.hostplane.apiserver.controller.ServiceAllocationRepair;
 import dev.hostplane.apiserver.discovery.Discovery;
 import dev.hostplane.apiserver.handlers.ApiHandler;
+import dev.hostplane.apiserver.handlers.AuthenticationHandler;
 import dev.hostplane.apiserver.handlers.GoawayChance;
 import dev.hostplane.apiserver.handlers.InflightRequests;
 import dev.hostplane.apiserver.handlers.ResourceHandler;
@@ -22,6 +30,7 @@ import dev.hostplane.apiserver.pki.CertDir;
 import dev.hostplane.apiserver.pki.Cidr;
 import dev.hostplane.apiserver.pki.Kubeconfig;
 import dev.hostplane.apiserver.registry.CachedReader;
+import dev.hostplane.apiserver.registry.CurrentObjects;
 import dev.hostplane.apiserver.registry.Registry;
 import dev.hostplane.apiserver.registry.WatchSession;
 import dev.hostplane.apiserver.registry.types.BuiltinResources;
@@ -130,6 +139,14 @@ public final class ApiServer implements AutoCloseable {
     Path certFile = config.tlsCertFile() != null ? config.tlsCertFile() : certs.servingCertFile();
     Path keyFile = config.tlsPrivateKeyFile() != null ? config.tlsPrivateKeyFile() : certs.servingKeyFile();
     Path clientCa = config.clientCaFile() != null ? config.clientCaFile() : certs.caCertFile();
+    // Service account token keys (given, or generated in the cert dir) and the static token file: read before
+    // anything starts, so a bad file fails start-up.
+    AuthenticationOptions authOptions = config.authentication();
+    ServiceAccountKeys saKeys = ServiceAccountKeys.load(authOptions.signingKeyFile(), authOptions.keyFiles(),
+        config.certDir());
+    TokenFile tokenFile = authOptions.tokenAuthFile() == null ? null
+        : TokenFile.read(authOptions.tokenAuthFile(), authOptions.apiAudiences())
+            .withAudiences(authOptions.apiAudiences());
 
     // A shared storage (replicas in one process, for tests) is the caller's; else the configured backend.
     StorageFactory.Backend opened = sharedStorage != null
@@ -206,11 +223,29 @@ public final class ApiServer implements AutoCloseable {
     // Port 0 means "pick one": the advertised port may be known only after binding, so discovery reads it late.
     AtomicInteger advertisedPort = new AtomicInteger(config.advertisePort() != 0 ? config.advertisePort()
         : config.server().securePort());
-    Discovery discovery = new Discovery(catalog, dev.hostplane.apiserver.handlers.ReviewHandler.RESOURCES,
+    List<Discovery.ExtraResource> extraResources = new java.util.ArrayList<>(
+        dev.hostplane.apiserver.handlers.ReviewHandler.RESOURCES);
+    extraResources.addAll(AuthenticationHandler.RESOURCES);
+    Discovery discovery = new Discovery(catalog, extraResources,
         () -> hostPort(config.advertiseAddress().getHostAddress(), advertisedPort.get()));
     InflightRequests inflight = new InflightRequests();
-    ApiHandler handler = new ApiHandler(apiExecutor, new AuthenticatedAuthorizer(), discovery, health,
-        new OpenApiDocuments(catalog), resources, metrics, inflight,
+    CurrentObjects objects = new CurrentObjects(registry);
+    ServiceAccountTokens saTokens = new ServiceAccountTokens(saKeys, authOptions.issuers(),
+        authOptions.apiAudiences(), authOptions.maxTokenExpiration(), objects, clock);
+    List<TokenAuthenticator> tokenAuthenticators = new java.util.ArrayList<>();
+    if (tokenFile != null) {
+      tokenAuthenticators.add(tokenFile);
+    }
+    tokenAuthenticators.add(saTokens);
+    Authentication authentication = new Authentication(authOptions.anonymous(), tokenAuthenticators,
+        authOptions.apiAudiences());
+    Authorizer authorizer = new AuthenticatedAuthorizer();
+    ApiHandler handler = new ApiHandler(apiExecutor, authentication, authorizer,
+        new AuthenticationHandler(authentication, saTokens, objects, clock, () -> authOptions.jwksUri() != null
+            ? authOptions.jwksUri()
+            : "https://" + hostPort(config.advertiseAddress().getHostAddress(), advertisedPort.get())
+                + "/openid/v1/jwks"),
+        discovery, health, new OpenApiDocuments(catalog), resources, metrics, inflight,
         GoawayChance.of(config.goawayChance()));
 
     ServerOptions serverOptions = config.server().withTls(certFile, keyFile, clientCa);

@@ -1,5 +1,6 @@
 package dev.hostplane.apiserver;
 
+import dev.hostplane.apiserver.authn.AuthenticationOptions;
 import dev.hostplane.apiserver.config.Flags;
 import dev.hostplane.apiserver.controller.EndpointReconciler;
 import dev.hostplane.apiserver.controller.IdentityLeaseController;
@@ -29,6 +30,7 @@ import java.util.List;
  * @param goawayChance the fraction of HTTP/2 requests answered with a GOAWAY after the response (0 to 0.02)
  * @param identityLease this apiserver's identity lease and the collector of expired ones
  * @param endpointReconciler how the {@code kubernetes} Service's Endpoints and EndpointSlice are kept
+ * @param authentication anonymous access, static tokens, service account token keys and issuers
  */
 public record ApiServerConfig(
     ServerOptions server,
@@ -54,7 +56,8 @@ public record ApiServerConfig(
     double goawayChance,
     IdentityLeaseController.Options identityLease,
     EndpointReconciler.Options endpointReconciler,
-    List<String> extraSans) {
+    List<String> extraSans,
+    AuthenticationOptions authentication) {
 
   /** Upstream's bound on {@code --goaway-chance}: at most one request in fifty. */
   public static final double MAX_GOAWAY_CHANCE = 0.02;
@@ -74,7 +77,7 @@ public record ApiServerConfig(
     return new ApiServerConfig(server, advertiseAddress, advertisePort, dataDir, etcd, certDir, tlsCertFile,
         tlsPrivateKeyFile, clientCaFile, serviceClusterIpRange, writeKubeconfig, kubeconfigServer, storagePrefix,
         compactionInterval, minRequestTimeout, watchBookmarkInterval, watchCache, watchCacheSize, shutdownDelay,
-        shutdownWatchTerminationGracePeriod, chance, identityLease, endpointReconciler, extraSans);
+        shutdownWatchTerminationGracePeriod, chance, identityLease, endpointReconciler, extraSans, authentication);
   }
 
   /** Declares every flag {@code hostplane apiserver} accepts, with its default. */
@@ -97,6 +100,32 @@ public record ApiServerConfig(
         .declare("client-ca-file", "", "If set, any request presenting a client certificate signed by one of "
             + "the authorities in this file is authenticated with the certificate's CommonName (user) and "
             + "Organizations (groups). Defaults to the cert-dir CA.")
+        .declareBool("anonymous-auth", true, "Enables anonymous requests to the secure port of the API server. "
+            + "Requests that are not rejected by another authentication method are treated as anonymous requests. "
+            + "Anonymous requests have a username of system:anonymous, and a group name of "
+            + "system:unauthenticated.")
+        .declare("token-auth-file", "", "If set, the file that will be used to secure the secure port of the API "
+            + "server via token authentication (CSV: token,user,uid,\"group1,group2,...\").")
+        .declare("service-account-key-file", "", "File containing PEM-encoded x509 RSA or ECDSA private or "
+            + "public keys, used to verify ServiceAccount tokens. The specified file can contain multiple keys, "
+            + "and the flag can be specified multiple times with different files. If unspecified, the public key "
+            + "of --service-account-signing-key-file is used.")
+        .declare("service-account-signing-key-file", "", "Path to the file that contains the current private key "
+            + "of the service account token issuer. The issuer will sign issued ID tokens with this private key. "
+            + "Unset: an RSA key generated in --cert-dir (sa.key, sa.pub), kept across restarts.")
+        .declare("service-account-issuer", "https://kubernetes.default.svc.cluster.local", "Identifier of the "
+            + "service account token issuer. The issuer will assert this identifier in \"iss\" claim of issued "
+            + "tokens. When this flag is specified multiple times, the first is used to generate tokens and all "
+            + "are used to determine which issuers are accepted.")
+        .declare("service-account-jwks-uri", "", "Overrides the URI for the JSON Web Key Set in the discovery doc "
+            + "served at /.well-known/openid-configuration (default: https://<advertise address>/openid/v1/jwks).")
+        .declare("api-audiences", "", "Identifiers of the API. The service account token authenticator will "
+            + "validate that tokens used against the API are bound to at least one of these audiences. Defaults "
+            + "to the --service-account-issuer values.")
+        .declare("service-account-max-token-expiration", "0s", "The maximum validity duration of a token created "
+            + "by the service account token issuer. If an otherwise valid TokenRequest with a validity duration "
+            + "larger than this value is requested, a token will be issued with a validity duration of this "
+            + "value (0: no maximum).")
         .declare("tls-sans", "", "Extra subject alternative names (DNS names or IPs, comma separated) for the "
             + "generated serving certificate, e.g. the cluster's public host name.")
         .declare("service-cluster-ip-range", "10.240.16.0/20", "A CIDR notation IP range from which to assign "
@@ -189,7 +218,8 @@ public record ApiServerConfig(
         goawayChance(f.number("goaway-chance")),
         identityLease(f),
         endpointReconciler(f),
-        f.list("tls-sans"));
+        f.list("tls-sans"),
+        authentication(f));
   }
 
   private static int advertisePort(int p) {
@@ -220,6 +250,29 @@ public record ApiServerConfig(
     Duration gc = f.duration("identity-lease-gc-interval");
     return new IdentityLeaseController.Options(Duration.ofSeconds(duration), Duration.ofSeconds(renew),
         gc.isZero() ? Duration.ofSeconds(duration) : gc);
+  }
+
+  private static AuthenticationOptions authentication(Flags f) {
+    Duration max = f.duration("service-account-max-token-expiration");
+    if (!max.isZero() && (max.compareTo(Duration.ofHours(1)) < 0 || max.getSeconds() > (1L << 32))) {
+      throw new Flags.FlagException("the service-account-max-token-expiration must be between 1 hour and 2^32 "
+          + "seconds");
+    }
+    List<String> issuers = f.list("service-account-issuer");
+    for (String issuer : issuers) {
+      if (issuer.contains(":") && !issuer.matches("[a-zA-Z][a-zA-Z0-9+.-]*://.+")) {
+        throw new Flags.FlagException("--service-account-issuer " + issuer + " contained a ':' but was not a "
+            + "valid URL");
+      }
+    }
+    String jwksUri = f.string("service-account-jwks-uri");
+    if (!jwksUri.isEmpty() && !jwksUri.startsWith("https://")) {
+      throw new Flags.FlagException("--service-account-jwks-uri requires https scheme, parsed as: " + jwksUri);
+    }
+    return new AuthenticationOptions(f.bool("anonymous-auth"), optionalPath(f, "token-auth-file"),
+        optionalPath(f, "service-account-signing-key-file"),
+        f.list("service-account-key-file").stream().map(Path::of).toList(), issuers, f.list("api-audiences"), max,
+        jwksUri.isEmpty() ? null : jwksUri);
   }
 
   private static EndpointReconciler.Options endpointReconciler(Flags f) {

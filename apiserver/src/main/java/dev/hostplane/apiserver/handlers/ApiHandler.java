@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostplane.apiserver.api.ApiException;
 import dev.hostplane.apiserver.api.MediaType;
 import dev.hostplane.apiserver.api.Status;
+import dev.hostplane.apiserver.authn.Authentication;
+import dev.hostplane.apiserver.authn.Impersonation;
 import dev.hostplane.apiserver.authn.UserInfo;
-import dev.hostplane.apiserver.authn.X509Authenticator;
 import dev.hostplane.apiserver.authz.Authorizer;
 import dev.hostplane.apiserver.discovery.Discovery;
 import dev.hostplane.apiserver.discovery.Version;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The application's entry point for every HTTP exchange. {@link #serve} is the whole request chain, outermost
  * first: in-flight accounting (429 once shutdown began) -> request info -> probabilistic GOAWAY -> authentication
- * -> authorization -> routing (health, version, discovery, OpenAPI, resources).
+ * (401) -> impersonation (403) -> authorization -> routing (health, version, discovery, OpenAPI, issuer discovery,
+ * authentication and review resources, resources).
  *
  * <p>Threading: {@link #handle} runs on the event loop and only hands the exchange to the API executor.
  */
@@ -49,20 +51,22 @@ public final class ApiHandler implements HttpHandler {
   private final ApiMetrics metrics;
   private final InflightRequests inflight;
   private final GoawayChance goaway;
-
-  public ApiHandler(Executor executor, Authorizer authorizer, Discovery discovery, HealthChecks health,
-      OpenApiDocuments openApi, ResourceHandler resources, ApiMetrics metrics) {
-    this(executor, authorizer, discovery, health, openApi, resources, metrics, new InflightRequests(),
-        GoawayChance.OFF);
-  }
+  private final Authentication authentication;
+  private final Impersonation impersonation;
+  private final AuthenticationHandler authn;
 
   /**
+   * @param authentication the authenticator chain
+   * @param authn TokenRequest, TokenReview and the issuer discovery documents
    * @param inflight the in-flight accounting the shutdown sequence drains
    * @param goaway {@code --goaway-chance}
    */
-  public ApiHandler(Executor executor, Authorizer authorizer, Discovery discovery, HealthChecks health,
-      OpenApiDocuments openApi, ResourceHandler resources, ApiMetrics metrics, InflightRequests inflight,
-      GoawayChance goaway) {
+  public ApiHandler(Executor executor, Authentication authentication, Authorizer authorizer,
+      AuthenticationHandler authn, Discovery discovery, HealthChecks health, OpenApiDocuments openApi,
+      ResourceHandler resources, ApiMetrics metrics, InflightRequests inflight, GoawayChance goaway) {
+    this.authentication = authentication;
+    this.impersonation = new Impersonation(authorizer);
+    this.authn = authn;
     this.inflight = inflight;
     this.goaway = goaway;
     this.metrics = metrics;
@@ -101,8 +105,10 @@ public final class ApiHandler implements HttpHandler {
         admitted.goAwayAfterResponse();
       }
       exchange.begin(metrics.begin(req.info()));
-      UserInfo user = X509Authenticator.authenticate(exchange.peerCertificates()).orElse(UserInfo.ANONYMOUS);
-      req.user(user);
+      UserInfo authenticated = authentication.authenticate(exchange.peerCertificates(),
+          exchange.header("Authorization"));
+      req.user(authenticated, impersonation.apply(authenticated,
+          Impersonation.headers(exchange::headers, exchange::headerNames)));
       authorize(req);
       route(req);
     } catch (Throwable t) {
@@ -153,9 +159,15 @@ public final class ApiHandler implements HttpHandler {
     if (info.resourceRequest()) {
       if (reviews.serves(info)) {
         reviews.serve(req);
+      } else if (authn.serves(info)) {
+        authn.serve(req);
       } else {
         resources.serve(req);
       }
+      return;
+    }
+    if (AuthenticationHandler.servesPath(info.path())) {
+      authn.servePath(req);
       return;
     }
     List<String> parts = info.parts();

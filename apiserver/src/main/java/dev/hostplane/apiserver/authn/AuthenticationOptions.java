@@ -1,0 +1,29 @@
+package dev.hostplane.apiserver.authn;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The authentication flags, as kube-apiserver's.
+ *
+ * @param anonymous {@code --anonymous-auth}: requests without credentials are {@code system:anonymous}
+ * @param tokenAuthFile {@code --token-auth-file}, or null
+ * @param signingKeyFile {@code --service-account-signing-key-file}, or null for the cert dir's {@code sa.key}
+ * @param keyFiles {@code --service-account-key-file} (repeatable); empty: the signing key's public key
+ * @param issuers {@code --service-account-issuer} (repeatable; the first issues)
+ * @param apiAudiences {@code --api-audiences}; empty: the issuers
+ * @param maxTokenExpiration {@code --service-account-max-token-expiration}; zero for no cap
+ * @param jwksUri {@code --service-account-jwks-uri}, or null for the advertised address's
+ */
+public record AuthenticationOptions(boolean anonymous, Path tokenAuthFile, Path signingKeyFile, List<Path> keyFiles,
+    List<String> issuers, List<String> apiAudiences, Duration maxTokenExpiration, String jwksUri) {
+  public static final AuthenticationOptions DEFAULT = new AuthenticationOptions(true, null, null, List.of(),
+      List.of(ServiceAccountTokens.DEFAULT_ISSUER), List.of(), Duration.ZERO, null);
+
+  public AuthenticationOptions {
+    keyFiles = List.copyOf(keyFiles);
+    issuers = List.copyOf(issuers.isEmpty() ? List.of(ServiceAccountTokens.DEFAULT_ISSUER) : issuers);
+    apiAudiences = List.copyOf(apiAudiences.isEmpty() ? issuers : apiAudiences);
+  }
+}
