@@ -8,15 +8,18 @@ import dev.hostplane.apiserver.filter.RequestInfo;
 import java.util.List;
 
 /**
- * The interim policy until RBAC is served: any authenticated identity (a client certificate signed by the client
- * CA) may do anything; anonymous users may only read the public health and version endpoints, which upstream's
- * {@code system:public-info-viewer} role grants them.
+ * The interim policy until RBAC is served: any authenticated identity may do anything except impersonate, which
+ * only {@code system:masters} may (else any user could act as an administrator); anonymous users may only read the
+ * public health and version endpoints, which upstream's {@code system:public-info-viewer} role grants them.
  */
 public final class AuthenticatedAuthorizer implements Authorizer {
   private static final List<String> PUBLIC_PATHS = List.of("/healthz", "/livez", "/readyz", "/version");
 
   @Override
   public Decision authorize(UserInfo user, RequestInfo request) {
+    if (request.verb().equals("impersonate")) {
+      return user.inGroup("system:masters") ? Decision.ALLOW : Decision.DENY;
+    }
     if (isAuthenticated(user)) {
       return Decision.ALLOW;
     }
