@@ -421,65 +421,43 @@ class AuthenticationHttpTest {
   }
 
   static String serviceAccount(String ns, String name) throws Exception {
-    HttpResponse<String> r = create("/api/v1/namespaces/" + ns + "/serviceaccounts",
-        "{\"metadata\":{\"name\":\"" + name + "\"}}");
-    return TestApiServer.json(r).path("metadata").path("uid").asText();
+    return http().serviceAccount(ns, name);
   }
 
   static String tokenRequest(String ns, String name, String body) throws Exception {
-    HttpResponse<String> r = server.send("POST", "/api/v1/namespaces/" + ns + "/serviceaccounts/" + name + "/token",
-        "application/json", body);
-    assertEquals(201, r.statusCode(), r.body());
-    return TestApiServer.json(r).path("status").path("token").asText();
+    return http().tokenRequest(ns, name, body);
   }
 
   static HttpResponse<String> create(String path, String body) throws Exception {
-    HttpResponse<String> r = server.send("POST", path, "application/json", body);
-    assertEquals(201, r.statusCode(), r.body());
-    return r;
+    return http().create(path, body);
   }
 
   static JsonNode review(String token, List<String> audiences) throws Exception {
-    String auds = audiences.isEmpty() ? "" : ",\"audiences\":[\"" + String.join("\",\"", audiences) + "\"]";
-    HttpResponse<String> r = server.send("POST", "/apis/authentication.k8s.io/v1/tokenreviews", "application/json",
-        "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\",\"spec\":{\"token\":\"" + token
-            + "\"" + auds + "}}");
-    assertEquals(201, r.statusCode(), r.body());
-    return TestApiServer.json(r).path("status");
+    return http().review(token, audiences);
   }
 
   static JsonNode whoami(String token, Map<String, String> headers) throws Exception {
-    HttpResponse<String> r = as(token, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews",
-        "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"SelfSubjectReview\"}", headers);
-    assertEquals(201, r.statusCode(), r.body());
-    return TestApiServer.json(r).path("status").path("userInfo");
+    return http().whoami(token, headers);
   }
 
   static HttpResponse<String> as(String token, String method, String path, String body) throws Exception {
-    return as(token, method, path, body, Map.of());
+    return http().as(token, method, path, body);
   }
 
   static HttpResponse<String> as(String token, String method, String path, String body, Map<String, String> headers)
       throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(server.uri(path)).timeout(Duration.ofSeconds(20))
-        .header("Authorization", "Bearer " + token);
-    headers.forEach(b::header);
-    if (body != null) {
-      b.header("Content-Type", "application/json");
-    }
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-    return server.anonymousClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return http().as(token, method, path, body, headers);
   }
 
   static HttpResponse<String> anonymous(String method, String path) throws Exception {
-    return server.anonymousClient().send(HttpRequest.newBuilder(server.uri(path)).method(method,
-        HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    return http().anonymous(method, path);
   }
 
   static List<String> strings(JsonNode n) {
-    List<String> out = new java.util.ArrayList<>();
-    n.forEach(x -> out.add(x.asText()));
-    return out;
+    return AuthnHttp.strings(n);
+  }
+
+  private static AuthnHttp http() {
+    return new AuthnHttp(server);
   }
 }
