@@ -16,6 +16,7 @@ import dev.hostplane.apiserver.controller.EndpointReconciler;
 import dev.hostplane.apiserver.controller.IdentityLeaseCollector;
 import dev.hostplane.apiserver.controller.IdentityLeaseController;
 import dev.hostplane.apiserver.controller.NamespaceController;
+import dev.hostplane.apiserver.controller.ServiceAccountTokenController;
 import dev.hostplane.apiserver.controller.ServiceAllocationRepair;
 import dev.hostplane.apiserver.discovery.Discovery;
 import dev.hostplane.apiserver.handlers.ApiHandler;
@@ -94,7 +95,7 @@ public final class ApiServer implements AutoCloseable {
   /** The in-process loops, in start order. */
   private record Controllers(ServiceAllocationRepair allocationRepair, NamespaceController namespaces,
       BootstrapController bootstrap, EndpointReconciler endpoints, IdentityLeaseController identity,
-      IdentityLeaseCollector identityCollector) {}
+      IdentityLeaseCollector identityCollector, ServiceAccountTokenController tokenSecrets) {}
 
   private ApiServer(ApiServerConfig config, Storage storage, boolean ownsStorage, ApiHttpServer http,
       ExecutorService apiExecutor, ScheduledExecutorService timer, ScheduledExecutorService controllers,
@@ -274,6 +275,10 @@ public final class ApiServer implements AutoCloseable {
       compactor.start();
     }
     nsController.start();
+    ServiceAccountTokenController tokenSecrets = new ServiceAccountTokenController(registry, saTokens,
+        dev.hostplane.apiserver.pki.Pem.certificate(certs.ca().certificate())
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII), controllers, Duration.ofMinutes(5));
+    tokenSecrets.start();
     bootstrap.start();
     // The endpoints live in namespace default, which the bootstrap controller's first pass creates.
     bootstrap.firstPass().thenRun(endpoints::start);
@@ -292,7 +297,8 @@ public final class ApiServer implements AutoCloseable {
     }
     // The watch cache is always closed (it ends its watches); it closes the backend only when it owns it.
     return new ApiServer(config, storage, watchCache != null || sharedStorage == null, http, apiExecutor, timer, controllers,
-        new Controllers(allocationRepair, nsController, bootstrap, endpoints, identityLease, identityCollector),
+        new Controllers(allocationRepair, nsController, bootstrap, endpoints, identityLease, identityCollector,
+            tokenSecrets),
         compactor, kubeconfig, watches, inflight, shutdownFlag);
   }
 
@@ -392,6 +398,7 @@ public final class ApiServer implements AutoCloseable {
     loops.identityCollector().close();
     loops.allocationRepair().close();
     loops.namespaces().close();
+    loops.tokenSecrets().close();
     if (compactor != null) {
       compactor.close();
     }

@@ -267,6 +267,58 @@ class AuthenticationHttpTest {
     assertEquals("Token has been invalidated", review(token, List.of()).path("error").asText());
   }
 
+  @Test
+  void tokenSecretsAreFilledByTheControllerAndGoWithTheirServiceAccount() throws Exception {
+    String uid = serviceAccount("team", "classic");
+    create("/api/v1/namespaces/team/secrets", "{\"metadata\":{\"name\":\"classic-token\",\"annotations\":"
+        + "{\"kubernetes.io/service-account.name\":\"classic\"}},\"type\":\"kubernetes.io/service-account-token\"}");
+    JsonNode secret = awaitSecret("classic-token", s -> s.path("data").has("token"));
+    assertEquals(uid, secret.path("metadata").path("annotations").path("kubernetes.io/service-account.uid").asText());
+    assertEquals("team", decode(secret.path("data").path("namespace").asText()));
+    assertEquals(Files.readString(server.dir().resolve("pki/ca.crt")).trim(),
+        decode(secret.path("data").path("ca.crt").asText()).trim());
+    String token = decode(secret.path("data").path("token").asText());
+    JsonNode claims = Jws.parse(token).payload();
+    assertEquals("kubernetes/serviceaccount", claims.path("iss").asText());
+    assertEquals("classic-token", claims.path("kubernetes.io/serviceaccount/secret.name").asText());
+    assertEquals("system:serviceaccount:team:classic", whoami(token, Map.of()).path("username").asText());
+
+    // A token Secret for a service account that does not exist is deleted.
+    create("/api/v1/namespaces/team/secrets", "{\"metadata\":{\"name\":\"orphan-token\",\"annotations\":"
+        + "{\"kubernetes.io/service-account.name\":\"nobody\"}},\"type\":\"kubernetes.io/service-account-token\"}");
+    awaitGone("/api/v1/namespaces/team/secrets/orphan-token");
+
+    // Deleting the service account deletes its token Secrets, and the token stops working.
+    server.send("DELETE", "/api/v1/namespaces/team/serviceaccounts/classic", null, null);
+    awaitGone("/api/v1/namespaces/team/secrets/classic-token");
+    awaitUnauthorized(token);
+  }
+
+  private static JsonNode awaitSecret(String name, java.util.function.Predicate<JsonNode> ready) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    JsonNode s;
+    do {
+      s = TestApiServer.json(server.get("/api/v1/namespaces/team/secrets/" + name));
+      if (ready.test(s)) {
+        return s;
+      }
+      Thread.sleep(50);
+    } while (System.nanoTime() < deadline);
+    throw new AssertionError("secret " + name + " not ready: " + s);
+  }
+
+  private static void awaitGone(String path) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (server.get(path).statusCode() != 404) {
+      assertTrue(System.nanoTime() < deadline, path + " still exists");
+      Thread.sleep(50);
+    }
+  }
+
+  private static String decode(String b64) {
+    return new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8);
+  }
+
   // --- TokenReview ---
 
   @Test
