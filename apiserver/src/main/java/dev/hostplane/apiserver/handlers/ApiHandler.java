@@ -107,6 +107,7 @@ public final class ApiHandler implements HttpHandler {
       exchange.begin(metrics.begin(req.info()));
       UserInfo authenticated = authentication.authenticate(exchange.peerCertificates(),
           exchange.header("Authorization"));
+      req.user(authenticated, authenticated); // known even when impersonation is refused
       req.user(authenticated, impersonation.apply(authenticated,
           Impersonation.headers(exchange::headers, exchange::headerNames)));
       authorize(req);
