@@ -232,7 +232,8 @@ public final class ApiServer implements AutoCloseable {
     InflightRequests inflight = new InflightRequests();
     CurrentObjects objects = new CurrentObjects(registry);
     ServiceAccountTokens saTokens = new ServiceAccountTokens(saKeys, authOptions.issuers(),
-        authOptions.apiAudiences(), authOptions.maxTokenExpiration(), objects, clock);
+        authOptions.apiAudiences(), authOptions.maxTokenExpiration(), authOptions.extendTokenExpiration(), objects,
+        clock);
     List<TokenAuthenticator> tokenAuthenticators = new java.util.ArrayList<>();
     if (tokenFile != null) {
       tokenAuthenticators.add(tokenFile);

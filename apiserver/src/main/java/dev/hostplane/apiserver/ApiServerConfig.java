@@ -117,6 +117,11 @@ public record ApiServerConfig(
             + "service account token issuer. The issuer will assert this identifier in \"iss\" claim of issued "
             + "tokens. When this flag is specified multiple times, the first is used to generate tokens and all "
             + "are used to determine which issuers are accepted.")
+        .declareBool("service-account-extend-token-expiration", true, "Turns on projected service account "
+            + "expiration extension during token generation, which helps safe transition from legacy token to "
+            + "bound service account token feature. If this flag is enabled, admission injected tokens would be "
+            + "extended up to 1 year to prevent unexpected failure during transition, ignoring value of "
+            + "service-account-max-token-expiration.")
         .declare("service-account-jwks-uri", "", "Overrides the URI for the JSON Web Key Set in the discovery doc "
             + "served at /.well-known/openid-configuration (default: https://<advertise address>/openid/v1/jwks).")
         .declare("api-audiences", "", "Identifiers of the API. The service account token authenticator will "
@@ -272,7 +277,7 @@ public record ApiServerConfig(
     return new AuthenticationOptions(f.bool("anonymous-auth"), optionalPath(f, "token-auth-file"),
         optionalPath(f, "service-account-signing-key-file"),
         f.list("service-account-key-file").stream().map(Path::of).toList(), issuers, f.list("api-audiences"), max,
-        jwksUri.isEmpty() ? null : jwksUri);
+        f.bool("service-account-extend-token-expiration"), jwksUri.isEmpty() ? null : jwksUri);
   }
 
   private static EndpointReconciler.Options endpointReconciler(Flags f) {

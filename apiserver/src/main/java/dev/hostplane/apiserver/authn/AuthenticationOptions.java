@@ -14,12 +14,14 @@ import java.util.List;
  * @param issuers {@code --service-account-issuer} (repeatable; the first issues)
  * @param apiAudiences {@code --api-audiences}; empty: the issuers
  * @param maxTokenExpiration {@code --service-account-max-token-expiration}; zero for no cap
+ * @param extendTokenExpiration {@code --service-account-extend-token-expiration}
  * @param jwksUri {@code --service-account-jwks-uri}, or null for the advertised address's
  */
 public record AuthenticationOptions(boolean anonymous, Path tokenAuthFile, Path signingKeyFile, List<Path> keyFiles,
-    List<String> issuers, List<String> apiAudiences, Duration maxTokenExpiration, String jwksUri) {
+    List<String> issuers, List<String> apiAudiences, Duration maxTokenExpiration, boolean extendTokenExpiration,
+    String jwksUri) {
   public static final AuthenticationOptions DEFAULT = new AuthenticationOptions(true, null, null, List.of(),
-      List.of(ServiceAccountTokens.DEFAULT_ISSUER), List.of(), Duration.ZERO, null);
+      List.of(ServiceAccountTokens.DEFAULT_ISSUER), List.of(), Duration.ZERO, true, null);
 
   public AuthenticationOptions {
     keyFiles = List.copyOf(keyFiles);

@@ -47,12 +47,16 @@ public final class ServiceAccountTokens implements TokenAuthenticator {
   public static final long MIN_EXPIRATION_SECONDS = 600;
   public static final long MAX_EXPIRATION_SECONDS = 1L << 32;
   private static final long LEEWAY_SECONDS = 60;
+  /** The lifetime kubelets ask for pod tokens; with extension on, such tokens live a year but warn after it. */
+  public static final long WARN_ONLY_EXPIRATION_SECONDS = 3607;
+  public static final long EXTENDED_EXPIRATION_SECONDS = 365L * 24 * 60 * 60;
   private static final String K8S = "kubernetes.io";
 
   private final ServiceAccountKeys keys;
   private final List<String> issuers;
   private final List<String> apiAudiences;
   private final Duration maxExpiration;
+  private final boolean extendExpiration;
   private final ObjectLookup objects;
   private final Clock clock;
   private final VerifiedTokens verified = new VerifiedTokens(4096);
@@ -64,6 +68,15 @@ public final class ServiceAccountTokens implements TokenAuthenticator {
    */
   public ServiceAccountTokens(ServiceAccountKeys keys, List<String> issuers, List<String> apiAudiences,
       Duration maxExpiration, ObjectLookup objects, Clock clock) {
+    this(keys, issuers, apiAudiences, maxExpiration, false, objects, clock);
+  }
+
+  /**
+   * @param extendExpiration {@code --service-account-extend-token-expiration}: a pod-bound token for the API
+   *     audiences requested for 3607 s (what kubelets ask) lives a year, with {@code warnafter} at 3607 s
+   */
+  public ServiceAccountTokens(ServiceAccountKeys keys, List<String> issuers, List<String> apiAudiences,
+      Duration maxExpiration, boolean extendExpiration, ObjectLookup objects, Clock clock) {
     if (issuers.isEmpty()) {
       throw new IllegalArgumentException("at least one issuer is required");
     }
@@ -71,6 +84,7 @@ public final class ServiceAccountTokens implements TokenAuthenticator {
     this.issuers = List.copyOf(issuers);
     this.apiAudiences = List.copyOf(apiAudiences);
     this.maxExpiration = maxExpiration;
+    this.extendExpiration = extendExpiration;
     this.objects = objects;
     this.clock = clock;
   }
@@ -98,7 +112,10 @@ public final class ServiceAccountTokens implements TokenAuthenticator {
     }
   }
 
-  /** An issued token and when it expires. */
+  /**
+   * An issued token, and when it expires as the TokenRequest reports it ({@code expirationSeconds} after issue;
+   * an extended token lives longer but warns then).
+   */
   public record Issued(String token, Instant expiration, long expirationSeconds) {}
 
   /**
@@ -114,10 +131,17 @@ public final class ServiceAccountTokens implements TokenAuthenticator {
   public Issued issue(Grant grant) {
     Instant now = Instant.ofEpochSecond(clock.instant().getEpochSecond());
     long lifetime = effectiveExpiration(grant.expirationSeconds());
+    List<String> audiences = grant.audiences().isEmpty() ? apiAudiences : grant.audiences();
+    Instant warnAfter = null;
     Instant exp = now.plusSeconds(lifetime);
+    if (extendExpiration && grant.pod() != null && lifetime == WARN_ONLY_EXPIRATION_SECONDS
+        && new java.util.HashSet<>(audiences).equals(new java.util.HashSet<>(apiAudiences))) {
+      warnAfter = exp;
+      exp = now.plusSeconds(Math.max(EXTENDED_EXPIRATION_SECONDS, maxExpiration.getSeconds()));
+    }
     ObjectNode claims = Codecs.mapper().createObjectNode();
     var aud = claims.putArray("aud");
-    (grant.audiences().isEmpty() ? apiAudiences : grant.audiences()).forEach(aud::add);
+    audiences.forEach(aud::add);
     claims.put("exp", exp.getEpochSecond());
     claims.put("iat", now.getEpochSecond());
     claims.put("iss", issuer());
@@ -134,9 +158,13 @@ public final class ServiceAccountTokens implements TokenAuthenticator {
       ref(k.putObject("secret"), grant.secret());
     }
     ref(k.putObject("serviceaccount"), new Ref(grant.serviceAccount(), grant.serviceAccountUid()));
+    if (warnAfter != null) {
+      k.put("warnafter", warnAfter.getEpochSecond());
+    }
     claims.put("nbf", now.getEpochSecond());
     claims.put("sub", PREFIX + grant.namespace() + ":" + grant.serviceAccount());
-    return new Issued(Jws.sign(claims, keys.signingKey(), keys.signingKeyId()), exp, lifetime);
+    return new Issued(Jws.sign(claims, keys.signingKey(), keys.signingKeyId()), now.plusSeconds(lifetime),
+        lifetime);
   }
 
   /**
@@ -184,7 +212,12 @@ public final class ServiceAccountTokens implements TokenAuthenticator {
     if (claims.path("iss").asText("").equals(LEGACY_ISSUER)) {
       return Optional.of(new Result(legacy(token, claims), audiences));
     }
-    checkTimes(claims);
+    try {
+      checkTimes(claims);
+    } catch (AuthenticationException e) {
+      verified.remove(token);
+      throw e;
+    }
     List<String> tokenAudiences = strings(claims.path("aud"));
     List<String> valid = Audiences.intersect(tokenAudiences, audiences);
     if (valid.isEmpty()) {

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeoutException;
  * modRevision). Blocks the calling API worker for at most 10 s; absent objects are null.
  */
 public final class CurrentObjects implements ObjectLookup {
-  private static final int CAPACITY = 10_000;
+  private static final int CAPACITY = 4096;
   private record Entry(long revision, ObjectNode object) {}
 
   private final Registry registry;

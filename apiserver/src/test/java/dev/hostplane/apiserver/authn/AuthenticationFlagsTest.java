@@ -45,6 +45,8 @@ class AuthenticationFlagsTest {
     assertEquals(List.of("https://kubernetes.default.svc.cluster.local"), o.issuers());
     assertEquals(o.issuers(), o.apiAudiences(), "the API audiences default to the issuers");
     assertEquals(Duration.ZERO, o.maxTokenExpiration());
+    assertTrue(o.extendTokenExpiration());
+    assertFalse(parse("--service-account-extend-token-expiration=false").authentication().extendTokenExpiration());
     assertEquals(null, o.signingKeyFile());
     assertEquals(List.of(), o.keyFiles());
 

@@ -2,6 +2,7 @@ package dev.hostplane.apiserver.authn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -123,6 +124,35 @@ class ServiceAccountTokensClockTest {
     authenticate(token);
     now.set(deletion.plusSeconds(61));
     assertEquals("service account token has been invalidated", rejected(token));
+  }
+
+  @Test
+  void kubeletPodTokensAreExtendedToAYearButWarnAfterTheirRequestedLifetime() throws Exception {
+    http.serviceAccount("default", "projected");
+    http.create("/api/v1/namespaces/default/pods", "{\"metadata\":{\"name\":\"projected\"},\"spec\":{"
+        + "\"serviceAccountName\":\"projected\",\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}");
+    String bound = "\"boundObjectRef\":{\"kind\":\"Pod\",\"apiVersion\":\"v1\",\"name\":\"projected\"}";
+    HttpResponse<String> r = server.send("POST", "/api/v1/namespaces/default/serviceaccounts/projected/token",
+        "application/json", "{\"spec\":{\"expirationSeconds\":3607," + bound + "}}");
+    assertEquals(201, r.statusCode(), r.body());
+    JsonNode tr = TestApiServer.json(r);
+    JsonNode claims = Jws.parse(tr.path("status").path("token").asText()).payload();
+    long iat = claims.path("iat").asLong();
+    assertEquals(365L * 24 * 3600, claims.path("exp").asLong() - iat);
+    assertEquals(iat + 3607, claims.path("kubernetes.io").path("warnafter").asLong());
+    assertEquals(3607, tr.path("spec").path("expirationSeconds").asLong());
+    assertEquals(Instant.ofEpochSecond(iat + 3607),
+        Times.parse(tr.path("status").path("expirationTimestamp").asText()), "the response reports the request");
+    now.set(Instant.ofEpochSecond(iat + 30 * 24 * 3600));
+    authenticate(tr.path("status").path("token").asText());
+
+    // Another lifetime, another audience, or no pod: not extended.
+    for (String spec : List.of("{\"expirationSeconds\":3600," + bound + "}",
+        "{\"expirationSeconds\":3607,\"audiences\":[\"vault\"]," + bound + "}", "{\"expirationSeconds\":3607}")) {
+      JsonNode c = Jws.parse(http.tokenRequest("default", "projected", "{\"spec\":" + spec + "}")).payload();
+      assertTrue(c.path("exp").asLong() - c.path("iat").asLong() <= 3607, spec);
+      assertTrue(c.path("kubernetes.io").path("warnafter").isMissingNode(), spec);
+    }
   }
 
   @Test

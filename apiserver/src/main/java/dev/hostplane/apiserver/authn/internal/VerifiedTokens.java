@@ -42,6 +42,13 @@ public final class VerifiedTokens {
     }
   }
 
+  public void remove(String token) {
+    String key = hash(token);
+    synchronized (entries) {
+      entries.remove(key);
+    }
+  }
+
   private static String hash(String token) {
     try {
       return Base64.getEncoder().encodeToString(
