@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostplane.apiserver.api.ApiException;
 import dev.hostplane.apiserver.api.Codecs;
+import dev.hostplane.apiserver.api.MediaType;
+import dev.hostplane.apiserver.api.protobuf.KubeProtobuf;
 import dev.hostplane.apiserver.api.Status;
 import dev.hostplane.apiserver.api.Times;
 import dev.hostplane.apiserver.authn.Authentication;
@@ -142,7 +144,7 @@ public final class AuthenticationHandler {
     if (!r.error().isEmpty()) {
       status.put("error", r.error());
     }
-    Responses.write(req, 201, review);
+    write(req, review);
   }
 
   private void tokenRequest(Request req, String ns, String name) {
@@ -237,7 +239,26 @@ public final class AuthenticationHandler {
     ObjectNode status = out.putObject("status");
     status.put("token", issued.token());
     status.put("expirationTimestamp", Times.formatTime(issued.expiration()));
-    Responses.write(req, 201, out);
+    write(req, out);
+  }
+
+  /** 201 with {@code body}, in Kubernetes protobuf when the client prefers it (kubelets do), else as negotiated. */
+  private static void write(Request req, ObjectNode body) {
+    String accept = req.exchange().header("Accept");
+    if (accept != null) {
+      for (MediaType m : MediaType.parseAccept(accept)) {
+        String t = m.type() + "/" + m.subtype();
+        if (t.equals(KubeProtobuf.MEDIA_TYPE) && m.parameter("as") == null) {
+          Responses.write(req, 201, body, Responses.Format.PROTOBUF);
+          return;
+        }
+        if (t.equals("application/json") || t.equals("application/yaml") || t.equals("*/*")
+            || t.equals("application/*")) {
+          break;
+        }
+      }
+    }
+    Responses.write(req, 201, body);
   }
 
   private static ObjectNode user(UserInfo u) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hostplane.apiserver.api.Times;
+import dev.hostplane.apiserver.api.protobuf.KubeProtobuf;
 import dev.hostplane.apiserver.authn.internal.Jws;
 import dev.hostplane.apiserver.pki.Pem;
 import dev.hostplane.apiserver.testing.TestApiServer;
@@ -123,6 +124,37 @@ class AuthenticationHttpTest {
         strings(user.path("groups")));
     assertEquals(List.of("JTI=" + claims.path("jti").asText()),
         strings(user.path("extra").path("authentication.kubernetes.io/credential-id")));
+  }
+
+  @Test
+  void tokenRequestAndReviewSpeakProtobufAsKubeletsDo() throws Exception {
+    serviceAccount("team", "proto");
+    com.fasterxml.jackson.databind.node.ObjectNode request = (com.fasterxml.jackson.databind.node.ObjectNode)
+        dev.hostplane.apiserver.api.TestJson.parse("{\"apiVersion\":\"authentication.k8s.io/v1\","
+            + "\"kind\":\"TokenRequest\",\"spec\":{\"audiences\":[\"" + ISSUER + "\"],\"expirationSeconds\":1200}}");
+    HttpResponse<byte[]> r = server.client().send(HttpRequest.newBuilder(
+            server.uri("/api/v1/namespaces/team/serviceaccounts/proto/token"))
+        .header("Content-Type", KubeProtobuf.MEDIA_TYPE).header("Accept", KubeProtobuf.MEDIA_TYPE)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(KubeProtobuf.encode(request))).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(201, r.statusCode(), new String(r.body(), StandardCharsets.UTF_8));
+    assertEquals(KubeProtobuf.MEDIA_TYPE, r.headers().firstValue("Content-Type").orElse(""));
+    JsonNode tr = KubeProtobuf.decode(r.body());
+    assertEquals(1200, tr.path("spec").path("expirationSeconds").asLong());
+    String token = tr.path("status").path("token").asText();
+    assertEquals("system:serviceaccount:team:proto", Jws.parse(token).payload().path("sub").asText());
+
+    com.fasterxml.jackson.databind.node.ObjectNode review = (com.fasterxml.jackson.databind.node.ObjectNode)
+        dev.hostplane.apiserver.api.TestJson.parse("{\"apiVersion\":\"authentication.k8s.io/v1\","
+            + "\"kind\":\"TokenReview\",\"spec\":{\"token\":\"" + token + "\"}}");
+    r = server.client().send(HttpRequest.newBuilder(server.uri("/apis/authentication.k8s.io/v1/tokenreviews"))
+        .header("Content-Type", KubeProtobuf.MEDIA_TYPE).header("Accept", KubeProtobuf.MEDIA_TYPE)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(KubeProtobuf.encode(review))).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(201, r.statusCode());
+    JsonNode status = KubeProtobuf.decode(r.body()).path("status");
+    assertTrue(status.path("authenticated").asBoolean(), status.toString());
+    assertEquals("system:serviceaccount:team:proto", status.path("user").path("username").asText());
   }
 
   @Test
