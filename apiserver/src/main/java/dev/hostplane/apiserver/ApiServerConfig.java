@@ -108,8 +108,8 @@ public record ApiServerConfig(
             + "server via token authentication (CSV: token,user,uid,\"group1,group2,...\").")
         .declare("service-account-key-file", "", "File containing PEM-encoded x509 RSA or ECDSA private or "
             + "public keys, used to verify ServiceAccount tokens. The specified file can contain multiple keys, "
-            + "and the flag can be specified multiple times with different files. If unspecified, the public key "
-            + "of --service-account-signing-key-file is used.")
+            + "and the flag can be specified multiple times with different files. The public key of the signing "
+            + "key is always trusted.")
         .declare("service-account-signing-key-file", "", "Path to the file that contains the current private key "
             + "of the service account token issuer. The issuer will sign issued ID tokens with this private key. "
             + "Unset: an RSA key generated in --cert-dir (sa.key, sa.pub), kept across restarts.")

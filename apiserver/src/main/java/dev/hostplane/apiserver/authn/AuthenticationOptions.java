@@ -10,7 +10,7 @@ import java.util.List;
  * @param anonymous {@code --anonymous-auth}: requests without credentials are {@code system:anonymous}
  * @param tokenAuthFile {@code --token-auth-file}, or null
  * @param signingKeyFile {@code --service-account-signing-key-file}, or null for the cert dir's {@code sa.key}
- * @param keyFiles {@code --service-account-key-file} (repeatable); empty: the signing key's public key
+ * @param keyFiles {@code --service-account-key-file} (repeatable); the signing key's public key is trusted too
  * @param issuers {@code --service-account-issuer} (repeatable; the first issues)
  * @param apiAudiences {@code --api-audiences}; empty: the issuers
  * @param maxTokenExpiration {@code --service-account-max-token-expiration}; zero for no cap

@@ -71,7 +71,7 @@ public final class ServiceAccountKeys {
 
   /**
    * The configured keys: {@code signingKeyFile} (null: the cert dir's {@code sa.key}, generated when missing) and
-   * the public keys of {@code keyFiles} (empty: the signing key's). Blocking file I/O; errors name the file.
+   * the public keys of {@code keyFiles} plus the signing key's own. Blocking file I/O; errors name the file.
    */
   public static ServiceAccountKeys load(Path signingKeyFile, List<Path> keyFiles, Path certDir) throws IOException {
     PrivateKey signing;
@@ -107,8 +107,11 @@ public final class ServiceAccountKeys {
       }
       verifying.addAll(keys);
     }
-    if (keyFiles.isEmpty()) {
-      verifying.add(publicKeyOf(signing));
+    // Tokens this server issues always verify: the signing key's public key is trusted even when the key files
+    // leave it out (upstream would reject its own tokens then).
+    PublicKey own = publicKeyOf(signing);
+    if (!verifying.contains(own)) {
+      verifying.add(keyFiles.isEmpty() ? 0 : verifying.size(), own);
     }
     return new ServiceAccountKeys(signing, verifying);
   }

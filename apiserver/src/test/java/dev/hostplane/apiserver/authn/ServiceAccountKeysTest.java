@@ -103,9 +103,16 @@ class ServiceAccountKeysTest {
     Path signing = dir.resolve("signing.key");
     Files.writeString(signing, OPENSSL_EC_KEY);
     ServiceAccountKeys keys = ServiceAccountKeys.load(signing, List.of(both), dir);
-    assertEquals(2, keys.verificationKeys().size());
+    assertEquals(2, keys.verificationKeys().size(), "the signing key's public key is in the file already");
     assertEquals(List.of("ES256", "RS256"), keys.algorithms());
     assertFalse(Files.exists(dir.resolve("sa.key")), "no key generated when one is given");
+
+    // Key files without the signing key (here: generated in the cert dir): it is trusted all the same.
+    Path rsaOnly = dir.resolve("rsa.pem");
+    Files.writeString(rsaOnly, ServiceAccountKeys.publicKeyPem(rsa.getPublic()));
+    ServiceAccountKeys generated = ServiceAccountKeys.load(null, List.of(rsaOnly), dir.resolve("pki"));
+    assertEquals(List.of(rsa.getPublic(), ServiceAccountKeys.publicKeyOf(generated.signingKey())),
+        generated.verificationKeys());
 
     Path junk = dir.resolve("junk.pem");
     Files.writeString(junk, "not a key");
