@@ -81,15 +81,16 @@ public final class ServiceAccountKeys {
     } else {
       Path key = certDir.resolve("sa.key");
       Path pub = certDir.resolve("sa.pub");
-      if (Files.exists(key)) {
-        signing = Pem.readPrivateKey(key);
-      } else {
-        signing = generateRsa();
-        Files.createDirectories(certDir);
-        Pem.writePrivateKey(key, signing);
+      if (!Files.exists(key)) {
+        createOnce(key, generateRsa());
       }
+      // Replicas sharing the cert dir may race to create it: the key on disk is the one every replica uses.
+      signing = Pem.readPrivateKey(key);
       if (!Files.exists(pub)) {
-        Files.writeString(pub, publicKeyPem(publicKeyOf(signing)), StandardCharsets.US_ASCII);
+        Path tmp = Files.createTempFile(certDir, "sa.pub", ".tmp");
+        Files.writeString(tmp, publicKeyPem(publicKeyOf(signing)), StandardCharsets.US_ASCII);
+        Files.move(tmp, pub, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       }
     }
     try {
@@ -235,6 +236,20 @@ public final class ServiceAccountKeys {
       throw new UncheckedIOException(e);
     }
     return out.toString();
+  }
+
+  /** Writes {@code key} to {@code file} (0600) unless the file exists: a hard link fails atomically if it does. */
+  private static void createOnce(Path file, PrivateKey key) throws IOException {
+    Files.createDirectories(file.getParent());
+    Path tmp = file.resolveSibling(file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
+    Pem.writePrivateKey(tmp, key);
+    try {
+      Files.createLink(file, tmp);
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      // another replica created it first
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
   }
 
   private static PrivateKey generateRsa() {

@@ -96,6 +96,28 @@ class ServiceAccountKeysTest {
   }
 
   @Test
+  void replicasStartingTogetherOnOneCertDirAgreeOnTheKey(@TempDir Path dir) throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<ServiceAccountKeys>> loads = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        loads.add(pool.submit(() -> ServiceAccountKeys.load(null, List.of(), dir)));
+      }
+      String kid = loads.get(0).get().signingKeyId();
+      for (var f : loads) {
+        assertEquals(kid, f.get().signingKeyId());
+      }
+      assertEquals(kid, ServiceAccountKeys.keyId(
+          ServiceAccountKeys.parsePublicKeys(Files.readString(dir.resolve("sa.pub"))).get(0)));
+      try (var files = Files.list(dir)) {
+        assertEquals(List.of("sa.key", "sa.pub"), files.map(p -> p.getFileName().toString()).sorted().toList());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void keyFilesMayHoldSeveralKeysOfEitherKind(@TempDir Path dir) throws Exception {
     KeyPair rsa = generate("RSA", "2048");
     Path both = dir.resolve("keys.pem");
