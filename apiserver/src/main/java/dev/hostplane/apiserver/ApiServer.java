@@ -243,7 +243,7 @@ public final class ApiServer implements AutoCloseable {
         authOptions.apiAudiences());
     Authorizer authorizer = new AuthenticatedAuthorizer();
     ApiHandler handler = new ApiHandler(apiExecutor, authentication, authorizer,
-        new AuthenticationHandler(authentication, saTokens, objects, clock, () -> authOptions.jwksUri() != null
+        new AuthenticationHandler(authentication, saTokens, objects, () -> authOptions.jwksUri() != null
             ? authOptions.jwksUri()
             : "https://" + hostPort(config.advertiseAddress().getHostAddress(), advertisedPort.get())
                 + "/openid/v1/jwks"),

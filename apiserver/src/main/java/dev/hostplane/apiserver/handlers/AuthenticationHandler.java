@@ -15,7 +15,6 @@ import dev.hostplane.apiserver.authn.ServiceAccountTokens;
 import dev.hostplane.apiserver.authn.UserInfo;
 import dev.hostplane.apiserver.discovery.Discovery;
 import dev.hostplane.apiserver.filter.RequestInfo;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +38,6 @@ public final class AuthenticationHandler {
   private final Authentication authentication;
   private final ServiceAccountTokens tokens;
   private final ObjectLookup objects;
-  private final Clock clock;
   private final java.util.function.Supplier<String> jwksUri;
   private final byte[] jwks;
 
@@ -48,11 +46,10 @@ public final class AuthenticationHandler {
    *     {@code https://<advertised host:port>/openid/v1/jwks})
    */
   public AuthenticationHandler(Authentication authentication, ServiceAccountTokens tokens, ObjectLookup objects,
-      Clock clock, java.util.function.Supplier<String> jwksUri) {
+      java.util.function.Supplier<String> jwksUri) {
     this.authentication = authentication;
     this.tokens = tokens;
     this.objects = objects;
-    this.clock = clock;
     this.jwksUri = jwksUri;
     // Upstream serves issuer discovery only for an https issuer URL.
     this.jwks = tokens.issuer().startsWith("https://") ? Codecs.writeJson(tokens.keys().jwks()) : null;
@@ -160,6 +157,16 @@ public final class AuthenticationHandler {
       causes.add(new Status.Cause("FieldValueInvalid", "Invalid value: " + expiration + ": may not specify a "
           + "duration larger than 2^32 seconds", "spec.expirationSeconds"));
     }
+    String bodyName = body.path("metadata").path("name").asText("");
+    if (!bodyName.isEmpty() && !bodyName.equals(name)) {
+      causes.add(0, new Status.Cause("FieldValueInvalid", "Invalid value: \"" + bodyName + "\": must match the "
+          + "service account name if specified", "metadata.name"));
+    }
+    String bodyNamespace = body.path("metadata").path("namespace").asText("");
+    if (!bodyNamespace.isEmpty() && !bodyNamespace.equals(ns)) {
+      causes.add(0, new Status.Cause("FieldValueInvalid", "Invalid value: \"" + bodyNamespace + "\": must match "
+          + "the service account namespace if specified", "metadata.namespace"));
+    }
     if (!causes.isEmpty()) {
       throw ApiException.invalid("authentication.k8s.io", "TokenRequest", name, causes);
     }
@@ -226,7 +233,7 @@ public final class AuthenticationHandler {
     ObjectNode meta = out.putObject("metadata");
     meta.put("name", name);
     meta.put("namespace", ns);
-    meta.put("creationTimestamp", Times.now(clock));
+    meta.putNull("creationTimestamp"); // not stored, as upstream
     ObjectNode outSpec = out.putObject("spec");
     ArrayNode auds = outSpec.putArray("audiences");
     audiences.forEach(auds::add);

@@ -165,6 +165,11 @@ class AuthenticationHttpTest {
     assertEquals(422, r.statusCode());
     assertEquals("TokenRequest.authentication.k8s.io \"short\" is invalid: spec.expirationSeconds: Invalid value: "
         + "599: may not specify a duration less than 10 minutes", TestApiServer.json(r).path("message").asText());
+    r = server.send("POST", "/api/v1/namespaces/team/serviceaccounts/short/token", "application/json",
+        "{\"metadata\":{\"name\":\"other\"}}");
+    assertEquals(422, r.statusCode());
+    assertEquals("TokenRequest.authentication.k8s.io \"short\" is invalid: metadata.name: Invalid value: \"other\": "
+        + "must match the service account name if specified", TestApiServer.json(r).path("message").asText());
     r = server.send("POST", "/api/v1/namespaces/team/serviceaccounts/ghost/token", "application/json", "{}");
     assertEquals(404, r.statusCode());
     assertEquals("serviceaccounts \"ghost\" not found", TestApiServer.json(r).path("message").asText());
