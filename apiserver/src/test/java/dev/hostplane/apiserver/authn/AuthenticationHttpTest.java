@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.hostplane.apiserver.api.Times;
 import dev.hostplane.apiserver.api.protobuf.KubeProtobuf;
 import dev.hostplane.apiserver.authn.internal.Jws;
-import dev.hostplane.apiserver.pki.Pem;
 import dev.hostplane.apiserver.testing.TestApiServer;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
