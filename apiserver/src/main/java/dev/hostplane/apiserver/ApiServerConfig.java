@@ -100,37 +100,27 @@ public record ApiServerConfig(
         .declare("client-ca-file", "", "If set, any request presenting a client certificate signed by one of "
             + "the authorities in this file is authenticated with the certificate's CommonName (user) and "
             + "Organizations (groups). Defaults to the cert-dir CA.")
-        .declareBool("anonymous-auth", true, "Enables anonymous requests to the secure port of the API server. "
-            + "Requests that are not rejected by another authentication method are treated as anonymous requests. "
-            + "Anonymous requests have a username of system:anonymous, and a group name of "
-            + "system:unauthenticated.")
-        .declare("token-auth-file", "", "If set, the file that will be used to secure the secure port of the API "
-            + "server via token authentication (CSV: token,user,uid,\"group1,group2,...\").")
-        .declare("service-account-key-file", "", "File containing PEM-encoded x509 RSA or ECDSA private or "
-            + "public keys, used to verify ServiceAccount tokens. The specified file can contain multiple keys, "
-            + "and the flag can be specified multiple times with different files. The public key of the signing "
-            + "key is always trusted.")
-        .declare("service-account-signing-key-file", "", "Path to the file that contains the current private key "
-            + "of the service account token issuer. The issuer will sign issued ID tokens with this private key. "
-            + "Unset: an RSA key generated in --cert-dir (sa.key, sa.pub), kept across restarts.")
-        .declare("service-account-issuer", "https://kubernetes.default.svc.cluster.local", "Identifier of the "
-            + "service account token issuer. The issuer will assert this identifier in \"iss\" claim of issued "
-            + "tokens. When this flag is specified multiple times, the first is used to generate tokens and all "
-            + "are used to determine which issuers are accepted.")
-        .declareBool("service-account-extend-token-expiration", true, "Turns on projected service account "
-            + "expiration extension during token generation, which helps safe transition from legacy token to "
-            + "bound service account token feature. If this flag is enabled, admission injected tokens would be "
-            + "extended up to 1 year to prevent unexpected failure during transition, ignoring value of "
-            + "service-account-max-token-expiration.")
-        .declare("service-account-jwks-uri", "", "Overrides the URI for the JSON Web Key Set in the discovery doc "
-            + "served at /.well-known/openid-configuration (default: https://<advertise address>/openid/v1/jwks).")
-        .declare("api-audiences", "", "Identifiers of the API. The service account token authenticator will "
-            + "validate that tokens used against the API are bound to at least one of these audiences. Defaults "
-            + "to the --service-account-issuer values.")
-        .declare("service-account-max-token-expiration", "0s", "The maximum validity duration of a token created "
-            + "by the service account token issuer. If an otherwise valid TokenRequest with a validity duration "
-            + "larger than this value is requested, a token will be issued with a validity duration of this "
-            + "value (0: no maximum).")
+        .declareBool("anonymous-auth", true, "Treat requests that carry no credential as user system:anonymous "
+            + "(group system:unauthenticated); false answers them 401. An invalid bearer token is always 401.")
+        .declare("token-auth-file", "", "CSV file of static bearer tokens, one per line: "
+            + "token,user,uid,\"group1,group2,...\" (the groups column is optional).")
+        .declare("service-account-key-file", "", "PEM file of keys that verify service account tokens: RSA or "
+            + "ECDSA public keys, private keys or certificates, several per file; repeat the flag for more files. "
+            + "The signing key's public key is trusted as well.")
+        .declare("service-account-signing-key-file", "", "PEM private key (RSA, or ECDSA P-256/P-384/P-521) that "
+            + "signs issued service account tokens. Unset: an RSA key generated once in --cert-dir (sa.key, "
+            + "sa.pub).")
+        .declare("service-account-issuer", "https://kubernetes.default.svc.cluster.local", "The \"iss\" claim of "
+            + "service account tokens. Repeatable: tokens are issued with the first value and accepted with any.")
+        .declareBool("service-account-extend-token-expiration", true, "Give pod-bound tokens requested for 3607 "
+            + "seconds (what kubelets ask for) a lifetime of one year, with a warnafter claim at the requested "
+            + "expiry, regardless of --service-account-max-token-expiration.")
+        .declare("service-account-jwks-uri", "", "The jwks_uri published in /.well-known/openid-configuration "
+            + "(https only). Default: /openid/v1/jwks at the advertised address.")
+        .declare("api-audiences", "", "Audiences a bearer token must be valid for to be accepted by this API "
+            + "(comma separated). Default: the --service-account-issuer values.")
+        .declare("service-account-max-token-expiration", "0s", "Upper bound on the lifetime of tokens issued by "
+            + "the TokenRequest API; longer requests are shortened to it (0: no bound; else 1h to 2^32 s).")
         .declare("tls-sans", "", "Extra subject alternative names (DNS names or IPs, comma separated) for the "
             + "generated serving certificate, e.g. the cluster's public host name.")
         .declare("service-cluster-ip-range", "10.240.16.0/20", "A CIDR notation IP range from which to assign "
