@@ -12,15 +12,23 @@ import dev.hostplane.apiserver.authz.NodeAuthorizer;
 import dev.hostplane.apiserver.authz.RbacAuthorizer;
 import dev.hostplane.apiserver.controller.ClusterRoleAggregator;
 import dev.hostplane.apiserver.controller.RbacBootstrapController;
+import dev.hostplane.apiserver.authn.Authentication;
+import dev.hostplane.apiserver.authn.AuthenticationOptions;
+import dev.hostplane.apiserver.authn.ServiceAccountKeys;
+import dev.hostplane.apiserver.authn.ServiceAccountTokens;
+import dev.hostplane.apiserver.authn.TokenAuthenticator;
+import dev.hostplane.apiserver.authn.TokenFile;
 import dev.hostplane.apiserver.controller.ApiServerIdentity;
 import dev.hostplane.apiserver.controller.BootstrapController;
 import dev.hostplane.apiserver.controller.EndpointReconciler;
 import dev.hostplane.apiserver.controller.IdentityLeaseCollector;
 import dev.hostplane.apiserver.controller.IdentityLeaseController;
 import dev.hostplane.apiserver.controller.NamespaceController;
+import dev.hostplane.apiserver.controller.ServiceAccountTokenController;
 import dev.hostplane.apiserver.controller.ServiceAllocationRepair;
 import dev.hostplane.apiserver.discovery.Discovery;
 import dev.hostplane.apiserver.handlers.ApiHandler;
+import dev.hostplane.apiserver.handlers.AuthenticationHandler;
 import dev.hostplane.apiserver.handlers.GoawayChance;
 import dev.hostplane.apiserver.handlers.InflightRequests;
 import dev.hostplane.apiserver.handlers.ResourceHandler;
@@ -31,6 +39,7 @@ import dev.hostplane.apiserver.pki.CertDir;
 import dev.hostplane.apiserver.pki.Cidr;
 import dev.hostplane.apiserver.pki.Kubeconfig;
 import dev.hostplane.apiserver.registry.CachedReader;
+import dev.hostplane.apiserver.registry.CurrentObjects;
 import dev.hostplane.apiserver.registry.Registry;
 import dev.hostplane.apiserver.registry.WatchSession;
 import dev.hostplane.apiserver.registry.types.BuiltinResources;
@@ -96,7 +105,7 @@ public final class ApiServer implements AutoCloseable {
   private record Controllers(ServiceAllocationRepair allocationRepair, NamespaceController namespaces,
       BootstrapController bootstrap, EndpointReconciler endpoints, IdentityLeaseController identity,
       IdentityLeaseCollector identityCollector, RbacBootstrapController rbacBootstrap,
-      List<AutoCloseable> followers) {}
+      List<AutoCloseable> followers, ServiceAccountTokenController tokenSecrets) {}
 
   private ApiServer(ApiServerConfig config, Storage storage, boolean ownsStorage, ApiHttpServer http,
       ExecutorService apiExecutor, ScheduledExecutorService timer, ScheduledExecutorService controllers,
@@ -142,6 +151,14 @@ public final class ApiServer implements AutoCloseable {
     Path certFile = config.tlsCertFile() != null ? config.tlsCertFile() : certs.servingCertFile();
     Path keyFile = config.tlsPrivateKeyFile() != null ? config.tlsPrivateKeyFile() : certs.servingKeyFile();
     Path clientCa = config.clientCaFile() != null ? config.clientCaFile() : certs.caCertFile();
+    // Service account token keys (given, or generated in the cert dir) and the static token file: read before
+    // anything starts, so a bad file fails start-up.
+    AuthenticationOptions authOptions = config.authentication();
+    ServiceAccountKeys saKeys = ServiceAccountKeys.load(authOptions.signingKeyFile(), authOptions.keyFiles(),
+        config.certDir());
+    TokenFile tokenFile = authOptions.tokenAuthFile() == null ? null
+        : TokenFile.read(authOptions.tokenAuthFile(), authOptions.apiAudiences())
+            .withAudiences(authOptions.apiAudiences());
 
     // A shared storage (replicas in one process, for tests) is the caller's; else the configured backend.
     StorageFactory.Backend opened = sharedStorage != null
@@ -244,11 +261,29 @@ public final class ApiServer implements AutoCloseable {
     // Port 0 means "pick one": the advertised port may be known only after binding, so discovery reads it late.
     AtomicInteger advertisedPort = new AtomicInteger(config.advertisePort() != 0 ? config.advertisePort()
         : config.server().securePort());
-    Discovery discovery = new Discovery(catalog, dev.hostplane.apiserver.handlers.ReviewHandler.RESOURCES,
+    List<Discovery.ExtraResource> extraResources = new java.util.ArrayList<>(
+        dev.hostplane.apiserver.handlers.ReviewHandler.RESOURCES);
+    extraResources.addAll(AuthenticationHandler.RESOURCES);
+    Discovery discovery = new Discovery(catalog, extraResources,
         () -> hostPort(config.advertiseAddress().getHostAddress(), advertisedPort.get()));
     InflightRequests inflight = new InflightRequests();
-    ApiHandler handler = new ApiHandler(apiExecutor, authorizer, discovery, health,
-        new OpenApiDocuments(catalog), resources, metrics, inflight,
+    CurrentObjects objects = new CurrentObjects(registry);
+    ServiceAccountTokens saTokens = new ServiceAccountTokens(saKeys, authOptions.issuers(),
+        authOptions.apiAudiences(), authOptions.maxTokenExpiration(), authOptions.extendTokenExpiration(), objects,
+        clock);
+    List<TokenAuthenticator> tokenAuthenticators = new java.util.ArrayList<>();
+    if (tokenFile != null) {
+      tokenAuthenticators.add(tokenFile);
+    }
+    tokenAuthenticators.add(saTokens);
+    Authentication authentication = new Authentication(authOptions.anonymous(), tokenAuthenticators,
+        authOptions.apiAudiences());
+    ApiHandler handler = new ApiHandler(apiExecutor, authentication, authorizer,
+        new AuthenticationHandler(authentication, saTokens, objects, () -> authOptions.jwksUri() != null
+            ? authOptions.jwksUri()
+            : "https://" + hostPort(config.advertiseAddress().getHostAddress(), advertisedPort.get())
+                + "/openid/v1/jwks"),
+        discovery, health, new OpenApiDocuments(catalog), resources, metrics, inflight,
         GoawayChance.of(config.goawayChance()), config.limits());
 
     ServerOptions serverOptions = config.server().withTls(certFile, keyFile, clientCa);
@@ -277,6 +312,10 @@ public final class ApiServer implements AutoCloseable {
       compactor.start();
     }
     nsController.start();
+    ServiceAccountTokenController tokenSecrets = new ServiceAccountTokenController(registry, saTokens,
+        dev.hostplane.apiserver.pki.Pem.certificate(certs.ca().certificate())
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII), controllers, Duration.ofMinutes(5));
+    tokenSecrets.start();
     bootstrap.start();
     // The endpoints live in namespace default, which the bootstrap controller's first pass creates.
     bootstrap.firstPass().thenRun(endpoints::start);
@@ -298,7 +337,7 @@ public final class ApiServer implements AutoCloseable {
     // The watch cache is always closed (it ends its watches); it closes the backend only when it owns it.
     return new ApiServer(config, storage, watchCache != null || sharedStorage == null, http, apiExecutor, timer, controllers,
         new Controllers(allocationRepair, nsController, bootstrap, endpoints, identityLease, identityCollector,
-            rbacBootstrap, followers),
+            rbacBootstrap, followers, tokenSecrets),
         compactor, kubeconfig, watches, inflight, shutdownFlag, authorizer);
   }
 
@@ -411,6 +450,7 @@ public final class ApiServer implements AutoCloseable {
     loops.identityCollector().close();
     loops.allocationRepair().close();
     loops.namespaces().close();
+    loops.tokenSecrets().close();
     if (compactor != null) {
       compactor.close();
     }

@@ -1,5 +1,6 @@
 package dev.hostplane.apiserver;
 
+import dev.hostplane.apiserver.authn.AuthenticationOptions;
 import dev.hostplane.apiserver.config.Flags;
 import dev.hostplane.apiserver.handlers.RequestLimits;
 import dev.hostplane.apiserver.controller.EndpointReconciler;
@@ -34,6 +35,7 @@ import java.util.List;
  * @param limits {@code --max-requests-inflight}, {@code --max-mutating-requests-inflight}, {@code --request-timeout}
  * @param authorizationModes {@code --authorization-mode}: the authorizers, in order (Node, RBAC, AlwaysAllow,
  *     AlwaysDeny)
+ * @param authentication anonymous access, static tokens, service account token keys and issuers
  */
 public record ApiServerConfig(
     ServerOptions server,
@@ -61,7 +63,8 @@ public record ApiServerConfig(
     EndpointReconciler.Options endpointReconciler,
     List<String> extraSans,
     RequestLimits limits,
-    List<String> authorizationModes) {
+    List<String> authorizationModes,
+    AuthenticationOptions authentication) {
 
   /** Upstream's bound on {@code --goaway-chance}: at most one request in fifty. */
   public static final double MAX_GOAWAY_CHANCE = 0.02;
@@ -83,7 +86,7 @@ public record ApiServerConfig(
         tlsPrivateKeyFile, clientCaFile, serviceClusterIpRange, writeKubeconfig, kubeconfigServer, storagePrefix,
         compactionInterval, minRequestTimeout, watchBookmarkInterval, watchCache, watchCacheSize, shutdownDelay,
         shutdownWatchTerminationGracePeriod, chance, identityLease, endpointReconciler, extraSans, limits,
-        authorizationModes);
+        authorizationModes, authentication);
   }
 
   /** Declares every flag {@code hostplane apiserver} accepts, with its default. */
@@ -123,6 +126,27 @@ public record ApiServerConfig(
         .declare("client-ca-file", "", "If set, any request presenting a client certificate signed by one of "
             + "the authorities in this file is authenticated with the certificate's CommonName (user) and "
             + "Organizations (groups). Defaults to the cert-dir CA.")
+        .declareBool("anonymous-auth", true, "Treat requests that carry no credential as user system:anonymous "
+            + "(group system:unauthenticated); false answers them 401. An invalid bearer token is always 401.")
+        .declare("token-auth-file", "", "CSV file of static bearer tokens, one per line: "
+            + "token,user,uid,\"group1,group2,...\" (the groups column is optional).")
+        .declare("service-account-key-file", "", "PEM file of keys that verify service account tokens: RSA or "
+            + "ECDSA public keys, private keys or certificates, several per file; repeat the flag for more files. "
+            + "The signing key's public key is trusted as well.")
+        .declare("service-account-signing-key-file", "", "PEM private key (RSA, or ECDSA P-256/P-384/P-521) that "
+            + "signs issued service account tokens. Unset: an RSA key generated once in --cert-dir (sa.key, "
+            + "sa.pub).")
+        .declare("service-account-issuer", "https://kubernetes.default.svc.cluster.local", "The \"iss\" claim of "
+            + "service account tokens. Repeatable: tokens are issued with the first value and accepted with any.")
+        .declareBool("service-account-extend-token-expiration", true, "Give pod-bound tokens requested for 3607 "
+            + "seconds (what kubelets ask for) a lifetime of one year, with a warnafter claim at the requested "
+            + "expiry, regardless of --service-account-max-token-expiration.")
+        .declare("service-account-jwks-uri", "", "The jwks_uri published in /.well-known/openid-configuration "
+            + "(https only). Default: /openid/v1/jwks at the advertised address.")
+        .declare("api-audiences", "", "Audiences a bearer token must be valid for to be accepted by this API "
+            + "(comma separated). Default: the --service-account-issuer values.")
+        .declare("service-account-max-token-expiration", "0s", "Upper bound on the lifetime of tokens issued by "
+            + "the TokenRequest API; longer requests are shortened to it (0: no bound; else 1h to 2^32 s).")
         .declare("tls-sans", "", "Extra subject alternative names (DNS names or IPs, comma separated) for the "
             + "generated serving certificate, e.g. the cluster's public host name.")
         .declare("service-cluster-ip-range", "10.240.16.0/20", "A CIDR notation IP range from which to assign "
@@ -230,7 +254,8 @@ public record ApiServerConfig(
         endpointReconciler(f),
         f.list("tls-sans"),
         limits(f),
-        authorizationModes(f.string("authorization-mode")));
+        authorizationModes(f.string("authorization-mode")),
+        authentication(f));
   }
 
   private static TlsPolicy tlsPolicy(Flags f) {
@@ -304,6 +329,29 @@ public record ApiServerConfig(
     Duration gc = f.duration("identity-lease-gc-interval");
     return new IdentityLeaseController.Options(Duration.ofSeconds(duration), Duration.ofSeconds(renew),
         gc.isZero() ? Duration.ofSeconds(duration) : gc);
+  }
+
+  private static AuthenticationOptions authentication(Flags f) {
+    Duration max = f.duration("service-account-max-token-expiration");
+    if (!max.isZero() && (max.compareTo(Duration.ofHours(1)) < 0 || max.getSeconds() > (1L << 32))) {
+      throw new Flags.FlagException("the service-account-max-token-expiration must be between 1 hour and 2^32 "
+          + "seconds");
+    }
+    List<String> issuers = f.list("service-account-issuer");
+    for (String issuer : issuers) {
+      if (issuer.contains(":") && !issuer.matches("[a-zA-Z][a-zA-Z0-9+.-]*://.+")) {
+        throw new Flags.FlagException("--service-account-issuer " + issuer + " contained a ':' but was not a "
+            + "valid URL");
+      }
+    }
+    String jwksUri = f.string("service-account-jwks-uri");
+    if (!jwksUri.isEmpty() && !jwksUri.startsWith("https://")) {
+      throw new Flags.FlagException("--service-account-jwks-uri requires https scheme, parsed as: " + jwksUri);
+    }
+    return new AuthenticationOptions(f.bool("anonymous-auth"), optionalPath(f, "token-auth-file"),
+        optionalPath(f, "service-account-signing-key-file"),
+        f.list("service-account-key-file").stream().map(Path::of).toList(), issuers, f.list("api-audiences"), max,
+        f.bool("service-account-extend-token-expiration"), jwksUri.isEmpty() ? null : jwksUri);
   }
 
   private static EndpointReconciler.Options endpointReconciler(Flags f) {

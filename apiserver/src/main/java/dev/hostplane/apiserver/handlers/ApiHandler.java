@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostplane.apiserver.api.ApiException;
 import dev.hostplane.apiserver.api.MediaType;
 import dev.hostplane.apiserver.api.Status;
+import dev.hostplane.apiserver.authn.Authentication;
+import dev.hostplane.apiserver.authn.Impersonation;
 import dev.hostplane.apiserver.authn.UserInfo;
-import dev.hostplane.apiserver.authn.X509Authenticator;
 import dev.hostplane.apiserver.authz.Authorizer;
 import dev.hostplane.apiserver.discovery.Discovery;
 import dev.hostplane.apiserver.discovery.Version;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The application's entry point for every HTTP exchange. {@link #serve} is the whole request chain, outermost
  * first: in-flight accounting (429 once shutdown began) -> request info -> probabilistic GOAWAY -> authentication
- * -> authorization -> routing (health, version, discovery, OpenAPI, resources).
+ * (401) -> impersonation (403) -> authorization -> routing (health, version, discovery, OpenAPI, issuer discovery,
+ * authentication and review resources, resources).
  *
  * <p>Threading: {@link #handle} runs on the event loop and only hands the exchange to the API executor.
  */
@@ -52,21 +54,24 @@ public final class ApiHandler implements HttpHandler {
   private final GoawayChance goaway;
   private final RequestLimits limits;
   private final MaxInflightLimit maxInflight;
-
-  public ApiHandler(Executor executor, Authorizer authorizer, Discovery discovery, HealthChecks health,
-      OpenApiDocuments openApi, ResourceHandler resources, ApiMetrics metrics) {
-    this(executor, authorizer, discovery, health, openApi, resources, metrics, new InflightRequests(),
-        GoawayChance.OFF, RequestLimits.DEFAULT);
-  }
+  private final Authentication authentication;
+  private final Impersonation impersonation;
+  private final AuthenticationHandler authn;
 
   /**
+   * @param authentication the authenticator chain
+   * @param authn TokenRequest, TokenReview and the issuer discovery documents
    * @param inflight the in-flight accounting the shutdown sequence drains
    * @param goaway {@code --goaway-chance}
    * @param limits the in-flight limits and the request timeout
    */
-  public ApiHandler(Executor executor, Authorizer authorizer, Discovery discovery, HealthChecks health,
-      OpenApiDocuments openApi, ResourceHandler resources, ApiMetrics metrics, InflightRequests inflight,
-      GoawayChance goaway, RequestLimits limits) {
+  public ApiHandler(Executor executor, Authentication authentication, Authorizer authorizer,
+      AuthenticationHandler authn, Discovery discovery, HealthChecks health, OpenApiDocuments openApi,
+      ResourceHandler resources, ApiMetrics metrics, InflightRequests inflight, GoawayChance goaway,
+      RequestLimits limits) {
+    this.authentication = authentication;
+    this.impersonation = new Impersonation(authorizer);
+    this.authn = authn;
     this.inflight = inflight;
     this.goaway = goaway;
     this.limits = limits;
@@ -111,9 +116,12 @@ public final class ApiHandler implements HttpHandler {
       if (!longRunning(req.info())) {
         exchange.deadline(requestTimeout(req));
       }
-      UserInfo user = X509Authenticator.authenticate(exchange.peerCertificates()).orElse(UserInfo.ANONYMOUS);
-      req.user(user);
-      exchange.releaseOnAnswer(maxInflight.acquire(req.info(), user));
+      UserInfo authenticated = authentication.authenticate(exchange.peerCertificates(),
+          exchange.header("Authorization"));
+      req.user(authenticated, authenticated); // known even when impersonation is refused
+      exchange.releaseOnAnswer(maxInflight.acquire(req.info(), authenticated));
+      req.user(authenticated, impersonation.apply(authenticated,
+          Impersonation.headers(exchange::headers, exchange::headerNames)));
       authorize(req);
       route(req);
     } catch (Throwable t) {
@@ -185,9 +193,15 @@ public final class ApiHandler implements HttpHandler {
     if (info.resourceRequest()) {
       if (reviews.serves(info)) {
         reviews.serve(req);
+      } else if (authn.serves(info)) {
+        authn.serve(req);
       } else {
         resources.serve(req);
       }
+      return;
+    }
+    if (AuthenticationHandler.servesPath(info.path())) {
+      authn.servePath(req);
       return;
     }
     List<String> parts = info.parts();

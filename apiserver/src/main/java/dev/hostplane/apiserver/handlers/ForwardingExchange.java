@@ -35,6 +35,11 @@ abstract class ForwardingExchange implements HttpExchange {
   }
 
   @Override
+  public List<String> headerNames() {
+    return delegate.headerNames();
+  }
+
+  @Override
   public byte[] body() {
     return delegate.body();
   }

@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * A request as the handlers see it: the exchange, its decoded path and query, the parsed {@link RequestInfo}, and
- * the authenticated user. Built once per request; immutable apart from the user, set after authentication.
+ * the authenticated and effective users. Built once per request; immutable apart from the users, set after
+ * authentication and impersonation.
  */
 public final class Request {
   private final HttpExchange exchange;
@@ -21,6 +22,7 @@ public final class Request {
   private final Map<String, List<String>> query;
   private final RequestInfo info;
   private volatile UserInfo user = UserInfo.ANONYMOUS;
+  private volatile UserInfo authenticatedUser = UserInfo.ANONYMOUS;
   /** Warnings for the response's Warning header, deduplicated, in order; added from any thread. */
   private final java.util.Set<String> warnings =
       java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
@@ -73,12 +75,24 @@ public final class Request {
     return info;
   }
 
+  /** The user the request acts as: the impersonated user when it impersonates, else {@link #authenticatedUser}. */
   public UserInfo user() {
     return user;
   }
 
-  void user(UserInfo u) {
-    this.user = u;
+  /** The user its credentials authenticated (audit's {@code user}; {@link #user} is then the impersonated one). */
+  public UserInfo authenticatedUser() {
+    return authenticatedUser;
+  }
+
+  /** True when the request impersonates another user. */
+  public boolean impersonates() {
+    return user != authenticatedUser;
+  }
+
+  void user(UserInfo authenticated, UserInfo effective) {
+    this.authenticatedUser = authenticated;
+    this.user = effective;
   }
 
   /** Adds a warning for the response (upstream's {@code Warning: 299 - "..."}); repeats are sent once. */

@@ -25,6 +25,9 @@ public interface HttpExchange {
   /** Every value of a header, in order; empty when absent. */
   List<String> headers(String name);
 
+  /** The names of the request's headers, each once, as the client sent them (any case). */
+  List<String> headerNames();
+
   /** The request body; empty (never null) when there was none. */
   byte[] body();
 

@@ -43,6 +43,10 @@ class InflightRequestsTest {
       return List.of();
     }
 
+    @Override public List<String> headerNames() {
+      return List.of();
+    }
+
     @Override public byte[] body() {
       return new byte[0];
     }

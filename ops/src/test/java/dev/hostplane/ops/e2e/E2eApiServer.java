@@ -47,14 +47,22 @@ final class E2eApiServer implements AutoCloseable {
    * kubeconfig to {@code kubeconfig}, and waits for {@code /readyz}.
    */
   static E2eApiServer start(Path dir, int port, Path kubeconfig) throws IOException, InterruptedException {
+    return start(dir, port, kubeconfig, List.of());
+  }
+
+  /** As {@link #start(Path, int, Path)}, with {@code extraFlags} after the defaults. */
+  static E2eApiServer start(Path dir, int port, Path kubeconfig, List<String> extraFlags)
+      throws IOException, InterruptedException {
     Flags flags = ApiServerConfig.flags();
-    flags.parse(new ArrayList<>(List.of(
+    List<String> args = new ArrayList<>(List.of(
         "--secure-port=" + port,
         "--bind-address=127.0.0.1",
         "--advertise-address=" + ADVERTISE_ADDRESS,
         "--data-dir=" + dir.resolve("data"),
         "--cert-dir=" + dir.resolve("pki"),
-        "--write-kubeconfig=" + kubeconfig)));
+        "--write-kubeconfig=" + kubeconfig));
+    args.addAll(extraFlags);
+    flags.parse(args);
     ApiServer server = ApiServer.start(ApiServerConfig.from(flags));
     E2eApiServer e2e = new E2eApiServer(server, dir);
     try {
@@ -72,6 +80,11 @@ final class E2eApiServer implements AutoCloseable {
 
   Path kubeconfig() {
     return server.kubeconfig();
+  }
+
+  /** The directory of the data and certificates ({@code pki/ca.crt} is the cluster CA). */
+  Path dir() {
+    return dir;
   }
 
   /** {@code https://127.0.0.1:<port>}: the control plane URL kubectl is given. */

@@ -10,9 +10,9 @@ import java.util.Optional;
  * registered in discovery order: core/v1 first, then groups in upstream's order, resources alphabetically within
  * a group version (as upstream's discovery lists them), the preferred version of a group first.
  *
- * <p>Only {@code status}, {@code namespaces/finalize} and {@code certificatesigningrequests/approval} are
- * registered among subresources; the others (scale, log, exec, binding, eviction, token, proxy, ...) belong to
- * whoever implements them.
+ * <p>Subresources are registered as they are served: {@code status}, {@code namespaces/finalize},
+ * {@code certificatesigningrequests/approval}, {@code scale}, {@code pods/binding}, {@code pods/eviction} and
+ * {@code serviceaccounts/token}; the others (log, exec, proxy, ...) belong to whoever implements them.
  */
 public final class BuiltinResources {
   private BuiltinResources() {}
@@ -98,6 +98,7 @@ public final class BuiltinResources {
         .strategy(new ResourceQuotaStrategy()).done();
     b.add("", "v1", "Secret", "secrets", true).strategy(new SecretStrategy()).done();
     b.add("", "v1", "ServiceAccount", "serviceaccounts", true).shortNames("sa")
+        .subresource("token", "authentication.k8s.io", "v1", "TokenRequest", "create")
         .strategy(new ServiceAccountStrategy()).done();
     b.add("", "v1", "Service", "services", true).shortNames("svc").categories(ALL).status().strategy(services)
         .done();

@@ -116,6 +116,11 @@ final class ChannelExchange implements HttpExchange {
   }
 
   @Override
+  public List<String> headerNames() {
+    return List.copyOf(head.headers().names());
+  }
+
+  @Override
   public byte[] body() {
     return body;
   }
