@@ -39,10 +39,29 @@ public final class Authentication {
   }
 
   /**
-   * The user of a request with the verified client certificate {@code chain} (leaf first, maybe empty) and the
-   * {@code Authorization} header (maybe null). Fails with 401 Unauthorized as upstream (message "Unauthorized").
+   * The paths anonymous requests may reach (with {@code --anonymous-auth}), as upstream's anonymous authenticator
+   * configured with path conditions: the public-info endpoints (and their sub-paths, such as a single health
+   * check). Elsewhere a request without credentials is 401, so nothing beyond them is disclosed, not even whether
+   * a path exists.
    */
-  public UserInfo authenticate(List<X509Certificate> chain, String authorization) {
+  public static final List<String> ANONYMOUS_PATHS = List.of("/healthz", "/livez", "/readyz", "/version");
+
+  /** True when an anonymous request may go on to authorization at {@code path} (the decoded path, no query). */
+  public static boolean anonymousMayReach(String path) {
+    for (String p : ANONYMOUS_PATHS) {
+      if (path.equals(p) || path.startsWith(p + "/")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The user of a request for {@code path} with the verified client certificate {@code chain} (leaf first, maybe
+   * empty) and the {@code Authorization} header (maybe null). Fails with 401 Unauthorized as upstream (message
+   * "Unauthorized").
+   */
+  public UserInfo authenticate(List<X509Certificate> chain, String authorization, String path) {
     Optional<UserInfo> byCert = X509Authenticator.authenticate(chain);
     if (byCert.isPresent()) {
       return byCert.get();
@@ -56,7 +75,7 @@ public final class Authentication {
       LOG.debug("unable to authenticate the request: {}", r.error());
       throw ApiException.unauthorized("Unauthorized");
     }
-    if (anonymous) {
+    if (anonymous && anonymousMayReach(path)) {
       return UserInfo.ANONYMOUS;
     }
     throw ApiException.unauthorized("Unauthorized");

@@ -117,7 +117,7 @@ public final class ApiHandler implements HttpHandler {
         exchange.deadline(requestTimeout(req));
       }
       UserInfo authenticated = authentication.authenticate(exchange.peerCertificates(),
-          exchange.header("Authorization"));
+          exchange.header("Authorization"), req.path());
       req.user(authenticated, authenticated); // known even when impersonation is refused
       exchange.releaseOnAnswer(maxInflight.acquire(req.info(), authenticated));
       req.user(authenticated, impersonation.apply(authenticated,

@@ -84,6 +84,7 @@ class AuthenticationFlagsTest {
     }
     try (TestApiServer second = TestApiServer.start(dir, "--anonymous-auth=false")) {
       AuthnHttp http = new AuthnHttp(second);
+      http.grantReaders();
       assertEquals(200, http.as(token, "GET", "/api/v1/namespaces", null).statusCode(),
           "a token issued before the restart");
       HttpResponse<String> anon = http.anonymous("GET", "/version");
@@ -110,6 +111,7 @@ class AuthenticationFlagsTest {
         "--api-audiences=api", "--service-account-max-token-expiration=2h",
         "--service-account-jwks-uri=https://keys.example/jwks")) {
       AuthnHttp http = new AuthnHttp(s);
+      http.grantReaders();
       http.serviceAccount("default", "ec");
       HttpResponse<String> r = s.send("POST", "/api/v1/namespaces/default/serviceaccounts/ec/token",
           "application/json", "{\"spec\":{\"expirationSeconds\":86400}}");

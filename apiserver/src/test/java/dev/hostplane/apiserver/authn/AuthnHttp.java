@@ -19,6 +19,42 @@ final class AuthnHttp {
     this.server = server;
   }
 
+  /**
+   * Lets every authenticated identity read (ClusterRole {@code view}) and read the issuer discovery documents, so
+   * that authentication tests see 200 once a credential is accepted; waits until the authorizer applies it.
+   */
+  void grantReaders() throws Exception {
+    for (String role : List.of("view", "system:service-account-issuer-discovery")) {
+      HttpResponse<String> r = server.send("POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+          "application/json",
+          "{\"metadata\":{\"name\":\"authn-test-" + role.replace(':', '-') + "\"},\"roleRef\":{\"apiGroup\":"
+              + "\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"" + role + "\"},\"subjects\":"
+              + "[{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"Group\",\"name\":\"system:authenticated\"}]}");
+      if (r.statusCode() != 201 && r.statusCode() != 409) {
+        throw new AssertionError(r.body());
+      }
+    }
+    String review = "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SubjectAccessReview\",\"spec\":"
+        + "{\"user\":\"probe\",\"groups\":[\"system:authenticated\"],\"nonResourceAttributes\":"
+        + "{\"verb\":\"get\",\"path\":\"/.well-known/openid-configuration\"}}}";
+    String listing = "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SubjectAccessReview\",\"spec\":"
+        + "{\"user\":\"probe\",\"groups\":[\"system:authenticated\"],\"resourceAttributes\":"
+        + "{\"verb\":\"list\",\"resource\":\"namespaces\"}}}";
+    for (int i = 0; i < 200; i++) {
+      if (allowed(review) && allowed(listing)) {
+        return;
+      }
+      Thread.sleep(25);
+    }
+    throw new AssertionError("the reader bindings never took effect");
+  }
+
+  private boolean allowed(String review) throws Exception {
+    HttpResponse<String> r = server.send("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews",
+        "application/json", review);
+    return r.statusCode() / 100 == 2 && TestApiServer.json(r).path("status").path("allowed").asBoolean();
+  }
+
   String serviceAccount(String ns, String name) throws Exception {
     HttpResponse<String> r = create("/api/v1/namespaces/" + ns + "/serviceaccounts",
         "{\"metadata\":{\"name\":\"" + name + "\"}}");
