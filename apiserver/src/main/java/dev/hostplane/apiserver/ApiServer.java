@@ -2,6 +2,7 @@ package dev.hostplane.apiserver;
 
 import dev.hostplane.apiserver.admission.Admission;
 import dev.hostplane.apiserver.admission.NamespaceLifecycle;
+import dev.hostplane.apiserver.audit.Auditor;
 import dev.hostplane.apiserver.authz.AuthenticatedAuthorizer;
 import dev.hostplane.apiserver.controller.ApiServerIdentity;
 import dev.hostplane.apiserver.controller.BootstrapController;
@@ -11,6 +12,7 @@ import dev.hostplane.apiserver.controller.IdentityLeaseController;
 import dev.hostplane.apiserver.controller.NamespaceController;
 import dev.hostplane.apiserver.controller.ServiceAllocationRepair;
 import dev.hostplane.apiserver.discovery.Discovery;
+import dev.hostplane.apiserver.encryption.EncryptingStorage;
 import dev.hostplane.apiserver.handlers.ApiHandler;
 import dev.hostplane.apiserver.handlers.GoawayChance;
 import dev.hostplane.apiserver.handlers.InflightRequests;
@@ -81,6 +83,7 @@ public final class ApiServer implements AutoCloseable {
   private final AtomicBoolean notReady;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
   private final Path kubeconfig;
+  private final Auditor auditor;
 
   /** The in-process loops, in start order. */
   private record Controllers(ServiceAllocationRepair allocationRepair, NamespaceController namespaces,
@@ -90,7 +93,8 @@ public final class ApiServer implements AutoCloseable {
   private ApiServer(ApiServerConfig config, Storage storage, boolean ownsStorage, ApiHttpServer http,
       ExecutorService apiExecutor, ScheduledExecutorService timer, ScheduledExecutorService controllers,
       Controllers loops, Compactor compactor, Path kubeconfig, Set<WatchSession> watches,
-      InflightRequests inflight, AtomicBoolean notReady) {
+      InflightRequests inflight, AtomicBoolean notReady, Auditor auditor) {
+    this.auditor = auditor;
     this.config = config;
     this.storage = storage;
     this.ownsStorage = ownsStorage;
@@ -135,7 +139,12 @@ public final class ApiServer implements AutoCloseable {
     StorageFactory.Backend opened = sharedStorage != null
         ? new StorageFactory.Backend(sharedStorage, () -> null)
         : StorageFactory.open(config.dataDir(), config.etcd());
-    Storage backend = opened.storage();
+    ApiMetrics metrics = new ApiMetrics();
+    // Encryption at rest sits between the watch cache and the backend: the backend holds ciphertext, the cache
+    // and the registry plaintext.
+    EncryptingStorage encrypting = config.encryption() == null ? null
+        : new EncryptingStorage(opened.storage(), config.encryption(), metrics::storageTransformation);
+    Storage backend = encrypting != null ? encrypting : opened.storage();
     ScheduledExecutorService timer = Executors.newScheduledThreadPool(1, named("apiserver-timer"));
     ScheduledExecutorService controllers = Executors.newScheduledThreadPool(3, named("apiserver-controller"));
     int workers = Math.max(4, Runtime.getRuntime().availableProcessors() * 4);
@@ -161,7 +170,11 @@ public final class ApiServer implements AutoCloseable {
     Registry registry = new Registry(catalog, storage, admission, clock, config.storagePrefix(),
         gvk -> schemas.byGvk(gvk).map(dev.hostplane.apiserver.openapi.SchemaPatchView::of).orElse(null));
     namespaceReader.set(new CachedReader(registry.store("", "v1", "namespaces")));
-    ApiMetrics metrics = new ApiMetrics();
+    if (encrypting != null) {
+      for (var type : catalog.all()) {
+        encrypting.resource(registry.store(type).listPrefix(null), type.group(), type.resource());
+      }
+    }
     if (watchCache != null) {
       java.util.Set<String> roots = new java.util.HashSet<>();
       for (var type : catalog.all()) {
@@ -209,9 +222,10 @@ public final class ApiServer implements AutoCloseable {
     Discovery discovery = new Discovery(catalog, dev.hostplane.apiserver.handlers.ReviewHandler.RESOURCES,
         () -> hostPort(config.advertiseAddress().getHostAddress(), advertisedPort.get()));
     InflightRequests inflight = new InflightRequests();
+    Auditor auditor = config.audit() == null ? null : Auditor.start(config.audit(), metrics.registry(), clock);
     ApiHandler handler = new ApiHandler(apiExecutor, new AuthenticatedAuthorizer(), discovery, health,
         new OpenApiDocuments(catalog), resources, metrics, inflight,
-        GoawayChance.of(config.goawayChance()));
+        GoawayChance.of(config.goawayChance()), auditor);
 
     ServerOptions serverOptions = config.server().withTls(certFile, keyFile, clientCa);
     ApiHttpServer http = ApiHttpServer.start(serverOptions, handler);
@@ -258,7 +272,7 @@ public final class ApiServer implements AutoCloseable {
     // The watch cache is always closed (it ends its watches); it closes the backend only when it owns it.
     return new ApiServer(config, storage, watchCache != null || sharedStorage == null, http, apiExecutor, timer, controllers,
         new Controllers(allocationRepair, nsController, bootstrap, endpoints, identityLease, identityCollector),
-        compactor, kubeconfig, watches, inflight, shutdownFlag);
+        compactor, kubeconfig, watches, inflight, shutdownFlag, auditor);
   }
 
   private static String hostPort(String host, int port) {
@@ -368,6 +382,9 @@ public final class ApiServer implements AutoCloseable {
     apiExecutor.shutdown();
     if (ownsStorage) {
       storage.close();
+    }
+    if (auditor != null) {
+      auditor.close(); // writes what is buffered
     }
   }
 

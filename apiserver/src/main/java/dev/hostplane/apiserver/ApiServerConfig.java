@@ -1,8 +1,10 @@
 package dev.hostplane.apiserver;
 
+import dev.hostplane.apiserver.audit.AuditOptions;
 import dev.hostplane.apiserver.config.Flags;
 import dev.hostplane.apiserver.controller.EndpointReconciler;
 import dev.hostplane.apiserver.controller.IdentityLeaseController;
+import dev.hostplane.apiserver.encryption.EncryptionConfig;
 import dev.hostplane.apiserver.server.ServerOptions;
 import dev.hostplane.apiserver.storage.etcd.EtcdStorage;
 import java.net.Inet4Address;
@@ -29,6 +31,9 @@ import java.util.List;
  * @param goawayChance the fraction of HTTP/2 requests answered with a GOAWAY after the response (0 to 0.02)
  * @param identityLease this apiserver's identity lease and the collector of expired ones
  * @param endpointReconciler how the {@code kubernetes} Service's Endpoints and EndpointSlice are kept
+ * @param audit the audit policy and log ({@code --audit-*}); null when auditing is off
+ * @param encryption encryption at rest ({@code --encryption-provider-config}); null when values are stored as
+ *     they are
  */
 public record ApiServerConfig(
     ServerOptions server,
@@ -54,7 +59,9 @@ public record ApiServerConfig(
     double goawayChance,
     IdentityLeaseController.Options identityLease,
     EndpointReconciler.Options endpointReconciler,
-    List<String> extraSans) {
+    List<String> extraSans,
+    AuditOptions audit,
+    EncryptionConfig encryption) {
 
   /** Upstream's bound on {@code --goaway-chance}: at most one request in fifty. */
   public static final double MAX_GOAWAY_CHANCE = 0.02;
@@ -74,12 +81,13 @@ public record ApiServerConfig(
     return new ApiServerConfig(server, advertiseAddress, advertisePort, dataDir, etcd, certDir, tlsCertFile,
         tlsPrivateKeyFile, clientCaFile, serviceClusterIpRange, writeKubeconfig, kubeconfigServer, storagePrefix,
         compactionInterval, minRequestTimeout, watchBookmarkInterval, watchCache, watchCacheSize, shutdownDelay,
-        shutdownWatchTerminationGracePeriod, chance, identityLease, endpointReconciler, extraSans);
+        shutdownWatchTerminationGracePeriod, chance, identityLease, endpointReconciler, extraSans, audit,
+        encryption);
   }
 
   /** Declares every flag {@code hostplane apiserver} accepts, with its default. */
   public static Flags flags() {
-    return new Flags()
+    return AuditOptions.declare(new Flags()
         .declare("secure-port", "6443", "The port on which to serve HTTPS (0 picks a free port).")
         .declare("bind-address", "0.0.0.0", "The IP address on which to listen for the --secure-port port.")
         .declare("advertise-address", "", "The IP address on which to advertise the apiserver to members of the "
@@ -149,7 +157,9 @@ public record ApiServerConfig(
         .declare("tcp-keepalive-idle", "30s", "TCP keepalive: idle time before the first probe (0 disables).")
         .declare("tcp-keepalive-interval", "10s", "TCP keepalive: time between probes.")
         .declare("tcp-keepalive-count", "3", "TCP keepalive: unanswered probes before the connection is dropped.")
-        .declareBool("help", false, "Print this help.");
+        .declare("encryption-provider-config", "", "The file containing configuration for encryption providers "
+            + "to be used for storing secrets in etcd (and other resources it names).")
+        .declareBool("help", false, "Print this help."));
   }
 
   /** Reads a parsed command line; invalid values fail with {@link Flags.FlagException}. */
@@ -189,7 +199,25 @@ public record ApiServerConfig(
         goawayChance(f.number("goaway-chance")),
         identityLease(f),
         endpointReconciler(f),
-        f.list("tls-sans"));
+        f.list("tls-sans"),
+        AuditOptions.from(f),
+        encryption(f));
+  }
+
+  /** {@code --encryption-provider-config}, loaded and validated: a bad file fails start-up with its problem. */
+  private static EncryptionConfig encryption(Flags f) {
+    String file = f.string("encryption-provider-config");
+    if (file.isEmpty()) {
+      return null;
+    }
+    try {
+      return EncryptionConfig.load(Path.of(file));
+    } catch (java.io.IOException e) {
+      throw new Flags.FlagException("--encryption-provider-config: failed to read " + file + ": "
+          + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new Flags.FlagException("--encryption-provider-config: " + file + ": " + e.getMessage());
+    }
   }
 
   private static int advertisePort(int p) {

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hostplane.apiserver.api.ApiException;
 import dev.hostplane.apiserver.api.MediaType;
 import dev.hostplane.apiserver.api.Status;
+import dev.hostplane.apiserver.audit.AuditContext;
+import dev.hostplane.apiserver.audit.AuditPolicy;
+import dev.hostplane.apiserver.audit.Auditor;
 import dev.hostplane.apiserver.authn.UserInfo;
 import dev.hostplane.apiserver.authn.X509Authenticator;
 import dev.hostplane.apiserver.authz.Authorizer;
@@ -16,11 +19,13 @@ import dev.hostplane.apiserver.openapi.OpenApiDocuments;
 import dev.hostplane.apiserver.server.HttpExchange;
 import dev.hostplane.apiserver.server.HttpHandler;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -28,8 +33,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The application's entry point for every HTTP exchange. {@link #serve} is the whole request chain, outermost
- * first: in-flight accounting (429 once shutdown began) -> request info -> probabilistic GOAWAY -> authentication
- * -> authorization -> routing (health, version, discovery, OpenAPI, resources).
+ * first: in-flight accounting (429 once shutdown began) -> audit ID -> request info -> probabilistic GOAWAY ->
+ * metering -> authentication -> audit (policy, RequestReceived) -> authorization -> routing (health, version,
+ * discovery, OpenAPI, resources).
  *
  * <p>Threading: {@link #handle} runs on the event loop and only hands the exchange to the API executor.
  */
@@ -49,20 +55,23 @@ public final class ApiHandler implements HttpHandler {
   private final ApiMetrics metrics;
   private final InflightRequests inflight;
   private final GoawayChance goaway;
+  private final Auditor auditor;
 
   public ApiHandler(Executor executor, Authorizer authorizer, Discovery discovery, HealthChecks health,
       OpenApiDocuments openApi, ResourceHandler resources, ApiMetrics metrics) {
     this(executor, authorizer, discovery, health, openApi, resources, metrics, new InflightRequests(),
-        GoawayChance.OFF);
+        GoawayChance.OFF, null);
   }
 
   /**
    * @param inflight the in-flight accounting the shutdown sequence drains
    * @param goaway {@code --goaway-chance}
+   * @param auditor the audit policy and log, or null when auditing is off
    */
   public ApiHandler(Executor executor, Authorizer authorizer, Discovery discovery, HealthChecks health,
       OpenApiDocuments openApi, ResourceHandler resources, ApiMetrics metrics, InflightRequests inflight,
-      GoawayChance goaway) {
+      GoawayChance goaway, Auditor auditor) {
+    this.auditor = auditor;
     this.inflight = inflight;
     this.goaway = goaway;
     this.metrics = metrics;
@@ -93,19 +102,26 @@ public final class ApiHandler implements HttpHandler {
     if (admitted == null) {
       return; // refused: the server is shutting down
     }
-    MeteredExchange exchange = new MeteredExchange(admitted);
+    Instant received = Instant.now();
+    MeteredExchange metered = new MeteredExchange(admitted);
+    AuditingExchange exchange = new AuditingExchange(metered, auditId(raw));
     Request req = null;
     try {
       req = Request.of(exchange);
       if (goaway.decide(raw.protocol(), longRunning(req.info()))) {
         admitted.goAwayAfterResponse();
       }
-      exchange.begin(metrics.begin(req.info()));
+      metered.begin(metrics.begin(req.info()));
       UserInfo user = X509Authenticator.authenticate(exchange.peerCertificates()).orElse(UserInfo.ANONYMOUS);
       req.user(user);
+      audit(req, exchange, received);
       authorize(req);
       route(req);
     } catch (Throwable t) {
+      AuditContext audit = req == null ? null : req.audit();
+      if (audit != null && !(Responses.unwrap(t) instanceof ApiException)) {
+        audit.panic(Responses.unwrap(t));
+      }
       if (req == null) {
         Status s = Responses.statusOf(t, null);
         exchange.respond(s.code(), Map.of("Content-Type", "application/json"),
@@ -114,6 +130,61 @@ public final class ApiHandler implements HttpHandler {
         Responses.writeError(req, t);
       }
     }
+  }
+
+  /** The client's {@code Audit-ID} header when it sent one, else a new random UUID. */
+  private static String auditId(HttpExchange raw) {
+    String given = raw.header("Audit-ID");
+    return given != null && !given.isBlank() ? given : UUID.randomUUID().toString();
+  }
+
+  /**
+   * Evaluates the audit policy for the authenticated request and emits RequestReceived. The event builder takes
+   * the requesting user and, once impersonation exists, the impersonated one (absent for now).
+   */
+  private void audit(Request req, AuditingExchange exchange, Instant received) {
+    if (auditor == null) {
+      return;
+    }
+    RequestInfo info = req.info();
+    UserInfo user = req.user();
+    AuditContext.Subject subject = new AuditContext.Subject(exchange.auditId(), exchange.uri(), info,
+        exchange.method(), user, null, sourceIps(exchange), exchange.header("User-Agent"));
+    AuditPolicy.Attributes attributes = new AuditPolicy.Attributes(user.name(), user.groups(),
+        info.resourceRequest() ? info.verb() : exchange.method().toLowerCase(java.util.Locale.ROOT),
+        info.resourceRequest(), info.group(), info.resource(), info.subresource(), info.namespace(), info.name(),
+        info.path());
+    AuditContext ctx = auditor.begin(subject, attributes, received);
+    if (ctx == null) {
+      return;
+    }
+    ctx.requestObject(() -> AuditBodies.decode(exchange));
+    req.audit(ctx);
+    exchange.begin(ctx);
+    if (!ctx.requestReceived() && auditor.strict()) {
+      throw ApiException.internal("the audit event of this request could not be recorded");
+    }
+  }
+
+  /** Upstream's source IPs: the X-Forwarded-For chain, then X-Real-Ip, then the peer, without repeats. */
+  static List<String> sourceIps(HttpExchange exchange) {
+    java.util.LinkedHashSet<String> ips = new java.util.LinkedHashSet<>();
+    String xff = exchange.header("X-Forwarded-For");
+    if (xff != null) {
+      for (String ip : xff.split(",")) {
+        if (!ip.isBlank()) {
+          ips.add(ip.trim());
+        }
+      }
+    }
+    String real = exchange.header("X-Real-Ip");
+    if (real != null && !real.isBlank()) {
+      ips.add(real.trim());
+    }
+    if (exchange.remoteAddress() != null && exchange.remoteAddress().getAddress() != null) {
+      ips.add(exchange.remoteAddress().getAddress().getHostAddress());
+    }
+    return List.copyOf(ips);
   }
 
   /** Upstream's long-running requests: watches, proxies and the streaming subresources. */
@@ -126,7 +197,11 @@ public final class ApiHandler implements HttpHandler {
 
   private void authorize(Request req) {
     RequestInfo info = req.info();
-    if (authorizer.authorize(req.user(), info) == Authorizer.Decision.ALLOW) {
+    boolean allowed = authorizer.authorize(req.user(), info) == Authorizer.Decision.ALLOW;
+    if (req.audit() != null) {
+      req.audit().annotate("authorization.k8s.io/decision", allowed ? "allow" : "forbid");
+    }
+    if (allowed) {
       return;
     }
     String user = req.user().name();

@@ -21,6 +21,7 @@ public final class Request {
   private final Map<String, List<String>> query;
   private final RequestInfo info;
   private volatile UserInfo user = UserInfo.ANONYMOUS;
+  private volatile dev.hostplane.apiserver.audit.AuditContext audit;
   /** Warnings for the response's Warning header, deduplicated, in order; added from any thread. */
   private final java.util.Set<String> warnings =
       java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
@@ -79,6 +80,15 @@ public final class Request {
 
   void user(UserInfo u) {
     this.user = u;
+  }
+
+  /** The request's audit context, or null when it is not audited. */
+  public dev.hostplane.apiserver.audit.AuditContext audit() {
+    return audit;
+  }
+
+  void audit(dev.hostplane.apiserver.audit.AuditContext ctx) {
+    this.audit = ctx;
   }
 
   /** Adds a warning for the response (upstream's {@code Warning: 299 - "..."}); repeats are sent once. */
