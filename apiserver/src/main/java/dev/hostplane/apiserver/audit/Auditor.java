@@ -82,6 +82,9 @@ public final class Auditor implements AutoCloseable {
 
   private static byte[] jsonLine(ObjectNode e) {
     byte[] json = Codecs.writeJson(e);
+    if (json.length > 0 && json[json.length - 1] == '\n') {
+      return json;
+    }
     byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
     line[json.length] = '\n';
     return line;
