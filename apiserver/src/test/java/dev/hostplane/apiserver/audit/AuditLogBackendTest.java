@@ -76,8 +76,9 @@ class AuditLogBackendTest {
     double errors = registry.get("apiserver.audit.error").tag("plugin", "log").counter().count();
     double events = registry.get("apiserver.audit.event").counter().count();
     assertEquals(400, events);
-    // At most the buffer (4) plus the one the writer holds got through.
-    assertTrue(errors >= 400 - 5, "dropped " + errors);
+    // At most what the writer took before it stalled (its first and what it drained: up to 5) and a refilled
+    // buffer (4) got through.
+    assertTrue(errors >= 400 - 9, "dropped " + errors);
     assertEquals(200, registry.get("apiserver.audit.level").tag("level", "Metadata").counter().count());
     disk.release.countDown();
     auditor.close();
@@ -97,9 +98,11 @@ class AuditLogBackendTest {
       begin(auditor, i).requestReceived();
     }
     long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    // Two fit (the writer's and the buffer's); each of the other three waited its 100 ms and was dropped.
-    assertTrue(elapsedMs >= 250 && elapsedMs < 2000, "took " + elapsedMs + " ms");
-    assertEquals(3, registry.get("apiserver.audit.error").tag("plugin", "log").counter().count());
+    // Two or three fit (what the stalled writer holds, and the buffer's one); each of the others waited its
+    // 100 ms and was dropped.
+    double dropped = registry.get("apiserver.audit.error").tag("plugin", "log").counter().count();
+    assertTrue(dropped == 2 || dropped == 3, "dropped " + dropped);
+    assertTrue(elapsedMs >= dropped * 100 - 20 && elapsedMs < 2000, "took " + elapsedMs + " ms");
     disk.release.countDown();
     auditor.close();
   }

@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogBackend<E> implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LogBackend.class);
+  /** Events taken from the queue at most for one flush beyond the batch size. */
+  private static final int DRAIN_LIMIT = 1024;
 
   /** Where lines go: a rotating file or stdout. */
   public interface Output extends AutoCloseable {
@@ -48,7 +50,8 @@ public final class LogBackend<E> implements AutoCloseable {
 
   /**
    * @param bufferSize the queue's capacity
-   * @param maxBatch events written per flush at most
+   * @param maxBatch events a write waits for (up to {@code maxWaitNanos}) before it flushes; more that are already
+   *     queued go along
    * @param maxWaitNanos how long a partial batch waits for more events before it is written
    */
   public LogBackend(Output output, Function<E, byte[]> format, Counters counters, int bufferSize, int maxBatch,
@@ -88,7 +91,7 @@ public final class LogBackend<E> implements AutoCloseable {
   }
 
   private void run() {
-    List<E> batch = new ArrayList<>(maxBatch);
+    List<E> batch = new ArrayList<>(Math.max(maxBatch, DRAIN_LIMIT + 1));
     while (!closing || !queue.isEmpty()) {
       try {
         E first = queue.poll(100, TimeUnit.MILLISECONDS);
@@ -96,6 +99,8 @@ public final class LogBackend<E> implements AutoCloseable {
           continue;
         }
         batch.add(first);
+        // Whatever else is queued goes out in the same write and flush: a writer that fell behind catches up.
+        queue.drainTo(batch, DRAIN_LIMIT);
         long deadline = System.nanoTime() + maxWaitNanos;
         while (batch.size() < maxBatch) {
           long left = deadline - System.nanoTime();

@@ -53,8 +53,8 @@ public final class RotatingFile implements AutoCloseable {
   }
 
   private void open() throws IOException {
-    out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-        StandardOpenOption.WRITE);
+    out = new java.io.BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND, StandardOpenOption.WRITE), 64 * 1024);
     size = Files.size(file);
   }
 
@@ -67,6 +67,7 @@ public final class RotatingFile implements AutoCloseable {
     size += len;
   }
 
+  /** Hands what was written to the operating system. */
   public void flush() throws IOException {
     out.flush();
   }
