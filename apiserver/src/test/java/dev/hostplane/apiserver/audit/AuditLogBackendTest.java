@@ -151,4 +151,19 @@ class AuditLogBackendTest {
       assertEquals(List.of(dir.resolve("audit-2026-03-05T06-06-07.123.log")), f.backups());
     }
   }
+
+  @Test
+  void legacyFormatIsOneLineOfText() {
+    Auditor auditor = Auditor.toStream(AuditPolicy.everything(Level.Metadata), OutputStream.nullOutputStream(),
+        AuditOptions.Mode.BATCH, 10, Duration.ZERO, new SimpleMeterRegistry());
+    AuditContext ctx = begin(auditor, 7);
+    String line = new String(dev.hostplane.apiserver.audit.internal.LegacyFormat.line(
+        ctx.event(Stage.ResponseComplete, 404, Instant.parse("2026-01-02T03:04:05.123456Z"))),
+        StandardCharsets.UTF_8);
+    assertEquals("2026-01-02T03:04:05.123456Z AUDIT: id=\"id-7\" stage=\"ResponseComplete\" ip=\"10.0.0.1\" "
+        + "method=\"get\" user=\"alice\" groups=\"\\\"devs\\\"\" as=\"<self>\" asgroups=\"<lookup>\" "
+        + "user-agent=\"test\" namespace=\"default\" uri=\"/api/v1/namespaces/default/configmaps/c7\" "
+        + "response=\"404\"\n", line);
+    auditor.close();
+  }
 }

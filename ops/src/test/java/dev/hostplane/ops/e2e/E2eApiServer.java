@@ -44,17 +44,20 @@ final class E2eApiServer implements AutoCloseable {
 
   /**
    * Starts on {@code port} (0: a free one) with the data and certificates under {@code dir}, writing the admin
-   * kubeconfig to {@code kubeconfig}, and waits for {@code /readyz}.
+   * kubeconfig to {@code kubeconfig}, with {@code extraFlags} after the defaults, and waits for {@code /readyz}.
    */
-  static E2eApiServer start(Path dir, int port, Path kubeconfig) throws IOException, InterruptedException {
+  static E2eApiServer start(Path dir, int port, Path kubeconfig, String... extraFlags)
+      throws IOException, InterruptedException {
     Flags flags = ApiServerConfig.flags();
-    flags.parse(new ArrayList<>(List.of(
+    List<String> args = new ArrayList<>(List.of(
         "--secure-port=" + port,
         "--bind-address=127.0.0.1",
         "--advertise-address=" + ADVERTISE_ADDRESS,
         "--data-dir=" + dir.resolve("data"),
         "--cert-dir=" + dir.resolve("pki"),
-        "--write-kubeconfig=" + kubeconfig)));
+        "--write-kubeconfig=" + kubeconfig));
+    args.addAll(List.of(extraFlags));
+    flags.parse(args);
     ApiServer server = ApiServer.start(ApiServerConfig.from(flags));
     E2eApiServer e2e = new E2eApiServer(server, dir);
     try {

@@ -24,6 +24,8 @@ import java.util.List;
  * deleted. Not thread-safe: one writer thread owns it.
  */
 public final class RotatingFile implements AutoCloseable {
+  /** Bytes written between syncs of the log (on the writer's own thread). */
+  static final long SYNC_BYTES = 256 * 1024;
   static final DateTimeFormatter BACKUP_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss.SSS");
 
   private final Path file;
@@ -33,8 +35,10 @@ public final class RotatingFile implements AutoCloseable {
   private final Clock clock;
   private final String stem;
   private final String ext;
+  private java.nio.channels.FileChannel channel;
   private OutputStream out;
   private long size;
+  private long unsynced;
 
   public RotatingFile(Path file, long maxBytes, int maxBackups, Duration maxAge, Clock clock) throws IOException {
     this.file = file.toAbsolutePath();
@@ -53,9 +57,11 @@ public final class RotatingFile implements AutoCloseable {
   }
 
   private void open() throws IOException {
-    out = new java.io.BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND, StandardOpenOption.WRITE), 64 * 1024);
+    channel = java.nio.channels.FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+        StandardOpenOption.WRITE);
+    out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 64 * 1024);
     size = Files.size(file);
+    unsynced = 0;
   }
 
   /** Appends {@code bytes}, rotating first when they would not fit. A line longer than the limit is written alone. */
@@ -65,11 +71,19 @@ public final class RotatingFile implements AutoCloseable {
     }
     out.write(bytes, off, len);
     size += len;
+    unsynced += len;
   }
 
-  /** Hands what was written to the operating system. */
+  /**
+   * Hands what was written to the operating system, and syncs it to disk once {@link #SYNC_BYTES} accumulated: a
+   * log that leaves megabytes of dirty pages makes every fsync of the store on the same file system wait for them.
+   */
   public void flush() throws IOException {
     out.flush();
+    if (unsynced >= SYNC_BYTES) {
+      channel.force(false);
+      unsynced = 0;
+    }
   }
 
   private void rotate() throws IOException {
