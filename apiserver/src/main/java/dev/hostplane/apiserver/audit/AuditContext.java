@@ -116,7 +116,7 @@ public final class AuditContext {
     if (decision.omitStages().contains(stage)) {
       return true;
     }
-    return auditor.emit(this, event(stage, code, Instant.now()));
+    return auditor.emit(event(stage, code, Instant.now()));
   }
 
   ObjectNode event(Stage stage, int code, Instant at) {

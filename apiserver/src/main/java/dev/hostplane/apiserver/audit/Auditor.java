@@ -53,15 +53,8 @@ public final class Auditor implements AutoCloseable {
     }
     Function<ObjectNode, byte[]> formatter = format == AuditOptions.Format.LEGACY ? LegacyFormat::line
         : Auditor::jsonLine;
-    this.backend = new LogBackend<>(output, formatter, new LogBackend.Counters() {
-      @Override
-      public void written(int n) {}
-
-      @Override
-      public void dropped(int n) {
-        errors.increment(n);
-      }
-    }, bufferSize, batchMaxSize, batchMaxWait.toNanos());
+    this.backend = new LogBackend<>(output, formatter, errors::increment, bufferSize, batchMaxSize,
+        batchMaxWait.toNanos());
   }
 
   /** Starts the log writer for {@code options}; blocking I/O (opens the file): call at start-up. */
@@ -107,7 +100,7 @@ public final class Auditor implements AutoCloseable {
     return mode == AuditOptions.Mode.BLOCKING_STRICT;
   }
 
-  boolean emit(AuditContext ctx, ObjectNode event) {
+  boolean emit(ObjectNode event) {
     events.increment();
     // Thread check: an event loop never waits for room in the buffer.
     long wait = Thread.currentThread() instanceof FastThreadLocalThread ? 0 : waitNanos;

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * appends them. A full queue never stalls a request for long: {@link #offer} either waits up to its bound (the
  * blocking modes, and never on an event loop thread) or not at all (batch), then drops the event and counts it.
  *
- * @param <E> the event type; {@code format} turns one into a line (with its newline)
+ * @param <E> the event type; {@code format} turns one into a line (with its newline) on the writer thread
  */
 public final class LogBackend<E> implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LogBackend.class);
@@ -32,10 +32,9 @@ public final class LogBackend<E> implements AutoCloseable {
     void close() throws IOException;
   }
 
-  /** Counts what happened to events, for {@code apiserver_audit_event_total} and {@code ..._error_total}. */
+  /** Counts events that were dropped or could not be written, for {@code apiserver_audit_error_total}. */
+  @FunctionalInterface
   public interface Counters {
-    void written(int n);
-
     void dropped(int n);
   }
 
@@ -129,7 +128,6 @@ public final class LogBackend<E> implements AutoCloseable {
         output.write(format.apply(e));
       }
       output.flush();
-      counters.written(batch.size());
     } catch (IOException | RuntimeException e) {
       LOG.error("writing {} audit events failed: {}", batch.size(), e.toString());
       counters.dropped(batch.size());
