@@ -40,11 +40,12 @@ public final class EncryptingStorage implements Storage {
   public interface Observer {
     /**
      * @param toStorage true for an encryption, false for a decryption
+     * @param prefix the stored value's prefix ({@code k8s:enc:aesgcm:v1:key1:}), or {@code identity}
      * @param ok false when the value could not be decrypted
      */
-    void transformed(boolean toStorage, boolean ok, long nanos);
+    void transformed(boolean toStorage, String prefix, boolean ok, long nanos);
 
-    Observer NONE = (t, ok, n) -> {};
+    Observer NONE = (t, p, ok, n) -> {};
   }
 
   private final Storage backend;
@@ -85,18 +86,32 @@ public final class EncryptingStorage implements Storage {
   private byte[] encrypt(ValueTransformer t, byte[] plain, String key) {
     long start = System.nanoTime();
     byte[] out = t.toStorage(plain, key);
-    observer.transformed(true, true, System.nanoTime() - start);
+    observer.transformed(true, prefixOf(out), true, System.nanoTime() - start);
     return out;
+  }
+
+  /** The {@code k8s:enc:<provider>:v1:<key>:} a stored value starts with, or {@code identity}. */
+  static String prefixOf(byte[] stored) {
+    int colons = 0;
+    if (stored.length < 8 || stored[0] != 'k' || stored[1] != '8' || stored[2] != 's' || stored[3] != ':') {
+      return "identity";
+    }
+    for (int i = 0; i < Math.min(stored.length, 128); i++) {
+      if (stored[i] == ':' && ++colons == 5) {
+        return new String(stored, 0, i + 1, java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
+    return "identity";
   }
 
   private ValueTransformer.Plain decrypt(ValueTransformer t, byte[] stored, String key) {
     long start = System.nanoTime();
     try {
       ValueTransformer.Plain p = t.fromStorage(stored, key);
-      observer.transformed(false, true, System.nanoTime() - start);
+      observer.transformed(false, prefixOf(stored), true, System.nanoTime() - start);
       return p;
     } catch (ValueTransformer.TransformException e) {
-      observer.transformed(false, false, System.nanoTime() - start);
+      observer.transformed(false, prefixOf(stored), false, System.nanoTime() - start);
       throw new StorageException(StorageException.Code.INTERNAL, key, 0,
           "unable to transform key \"" + key + "\": " + e.getMessage());
     }

@@ -80,13 +80,13 @@ public final class ApiMetrics {
    * {@code apiserver_storage_transformation_operations_total{transformation_type,transformer_prefix,status}} and
    * {@code apiserver_storage_transformation_duration_seconds{transformation_type,transformer_prefix}}.
    */
-  public void storageTransformation(boolean toStorage, boolean ok, long nanos) {
+  public void storageTransformation(boolean toStorage, String prefix, boolean ok, long nanos) {
     String type = toStorage ? "to_storage" : "from_storage";
     Counter.builder("apiserver.storage.transformation.operations").tag("transformation_type", type)
-        .tag("transformer_prefix", "k8s:enc").tag("status", ok ? "OK" : "Unknown")
+        .tag("transformer_prefix", prefix).tag("status", ok ? "OK" : "Unknown")
         .description("Total number of transformations.").register(registry).increment();
     Timer.builder("apiserver.storage.transformation.duration").tag("transformation_type", type)
-        .tag("transformer_prefix", "k8s:enc")
+        .tag("transformer_prefix", prefix)
         .description("Latencies in seconds of value transformation operations.").register(registry)
         .record(Duration.ofNanos(nanos));
   }

@@ -228,7 +228,10 @@ class EncryptionAtRestTest {
         created(s.send("POST", "/api/v1/namespaces/default/secrets", "application/json", secret("s4")));
         assertTrue(raw(store, "/registry/secrets/default/s4").contains(b64(plaintext("s4"))));
         String metrics = s.get("/metrics").body();
-        assertTrue(metrics.contains("apiserver_storage_transformation_operations_total{"), metrics);
+        assertTrue(metrics.contains("apiserver_storage_transformation_operations_total{status=\"OK\","
+            + "transformation_type=\"from_storage\",transformer_prefix=\"k8s:enc:aesgcm:v1:key2:\"}"), metrics);
+        assertTrue(metrics.contains("transformation_type=\"to_storage\",transformer_prefix=\"identity\""),
+            metrics);
       }
     }
   }
