@@ -87,7 +87,7 @@ public record ApiServerConfig(
 
   /** Declares every flag {@code hostplane apiserver} accepts, with its default. */
   public static Flags flags() {
-    return AuditOptions.declare(new Flags()
+    Flags f = new Flags()
         .declare("secure-port", "6443", "The port on which to serve HTTPS (0 picks a free port).")
         .declare("bind-address", "0.0.0.0", "The IP address on which to listen for the --secure-port port.")
         .declare("advertise-address", "", "The IP address on which to advertise the apiserver to members of the "
@@ -158,8 +158,8 @@ public record ApiServerConfig(
         .declare("tcp-keepalive-interval", "10s", "TCP keepalive: time between probes.")
         .declare("tcp-keepalive-count", "3", "TCP keepalive: unanswered probes before the connection is dropped.")
         .declare("encryption-provider-config", "", "The file containing configuration for encryption providers "
-            + "to be used for storing secrets in etcd (and other resources it names).")
-        .declareBool("help", false, "Print this help."));
+            + "to be used for storing secrets in etcd (and other resources it names).");
+    return AuditOptions.declare(f).declareBool("help", false, "Print this help.");
   }
 
   /** Reads a parsed command line; invalid values fail with {@link Flags.FlagException}. */

@@ -4,6 +4,7 @@ import dev.hostplane.apiserver.config.Flags;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.slf4j.LoggerFactory;
 
 /**
  * The audit flags, kube-apiserver's names and defaults: {@code --audit-policy-file}, {@code --audit-log-path}
@@ -83,6 +84,11 @@ public record AuditOptions(AuditPolicy policy, String logPath, int maxSizeMb, in
           + ", must be a positive number");
     }
     if (policyFile.isEmpty() || path.isEmpty()) {
+      if (!policyFile.isEmpty() || !path.isEmpty()) {
+        LoggerFactory.getLogger(AuditOptions.class).warn("auditing is off: --audit-policy-file and "
+            + "--audit-log-path go together, only --{} is set", policyFile.isEmpty() ? "audit-log-path"
+            : "audit-policy-file");
+      }
       return null;
     }
     AuditPolicy policy;
