@@ -98,4 +98,22 @@ class EncryptionConfigTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse(yaml));
     assertTrue(e.getMessage().contains(message), e.getMessage());
   }
+
+  @Test
+  void aBadFileFailsStartUpNamingTheFlagAndTheProblem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = dir.resolve("enc.yaml");
+    java.nio.file.Files.writeString(file, config("[secrets]", "  - kms: {name: vault}\n"));
+    dev.hostplane.apiserver.config.Flags.FlagException e = assertThrows(
+        dev.hostplane.apiserver.config.Flags.FlagException.class,
+        () -> dev.hostplane.apiserver.testing.TestApiServer.config(dir, "--encryption-provider-config=" + file));
+    assertTrue(e.getMessage().startsWith("--encryption-provider-config: " + file + ": resources[0].providers[0].kms: "
+        + "Unsupported value: KMS providers are not supported"), e.getMessage());
+    dev.hostplane.apiserver.config.Flags.FlagException missing = assertThrows(
+        dev.hostplane.apiserver.config.Flags.FlagException.class,
+        () -> dev.hostplane.apiserver.testing.TestApiServer.config(dir,
+            "--encryption-provider-config=" + dir.resolve("absent.yaml")));
+    assertTrue(missing.getMessage().startsWith("--encryption-provider-config: failed to read "),
+        missing.getMessage());
+  }
 }
