@@ -18,6 +18,7 @@ import dev.hostplane.apiserver.authn.ServiceAccountKeys;
 import dev.hostplane.apiserver.authn.ServiceAccountTokens;
 import dev.hostplane.apiserver.authn.TokenAuthenticator;
 import dev.hostplane.apiserver.authn.TokenFile;
+import dev.hostplane.apiserver.audit.Auditor;
 import dev.hostplane.apiserver.controller.ApiServerIdentity;
 import dev.hostplane.apiserver.controller.BootstrapController;
 import dev.hostplane.apiserver.controller.EndpointReconciler;
@@ -27,6 +28,7 @@ import dev.hostplane.apiserver.controller.NamespaceController;
 import dev.hostplane.apiserver.controller.ServiceAccountTokenController;
 import dev.hostplane.apiserver.controller.ServiceAllocationRepair;
 import dev.hostplane.apiserver.discovery.Discovery;
+import dev.hostplane.apiserver.encryption.EncryptingStorage;
 import dev.hostplane.apiserver.handlers.ApiHandler;
 import dev.hostplane.apiserver.handlers.AuthenticationHandler;
 import dev.hostplane.apiserver.handlers.GoawayChance;
@@ -100,6 +102,7 @@ public final class ApiServer implements AutoCloseable {
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
   private final Path kubeconfig;
   private final Authorizer authorizer;
+  private final Auditor auditor;
 
   /** The in-process loops, in start order. */
   private record Controllers(ServiceAllocationRepair allocationRepair, NamespaceController namespaces,
@@ -110,7 +113,8 @@ public final class ApiServer implements AutoCloseable {
   private ApiServer(ApiServerConfig config, Storage storage, boolean ownsStorage, ApiHttpServer http,
       ExecutorService apiExecutor, ScheduledExecutorService timer, ScheduledExecutorService controllers,
       Controllers loops, Compactor compactor, Path kubeconfig, Set<WatchSession> watches,
-      InflightRequests inflight, AtomicBoolean notReady, Authorizer authorizer) {
+      InflightRequests inflight, AtomicBoolean notReady, Authorizer authorizer, Auditor auditor) {
+    this.auditor = auditor;
     this.config = config;
     this.authorizer = authorizer;
     this.storage = storage;
@@ -164,7 +168,12 @@ public final class ApiServer implements AutoCloseable {
     StorageFactory.Backend opened = sharedStorage != null
         ? new StorageFactory.Backend(sharedStorage, () -> null)
         : StorageFactory.open(config.dataDir(), config.etcd());
-    Storage backend = opened.storage();
+    ApiMetrics metrics = new ApiMetrics();
+    // Encryption at rest sits between the watch cache and the backend: the backend holds ciphertext, the cache
+    // and the registry plaintext.
+    EncryptingStorage encrypting = config.encryption() == null ? null
+        : new EncryptingStorage(opened.storage(), config.encryption(), metrics::storageTransformation);
+    Storage backend = encrypting != null ? encrypting : opened.storage();
     ScheduledExecutorService timer = Executors.newScheduledThreadPool(1, named("apiserver-timer"));
     ScheduledExecutorService controllers = Executors.newScheduledThreadPool(3, named("apiserver-controller"));
     int workers = Math.max(4, Runtime.getRuntime().availableProcessors() * 4);
@@ -195,7 +204,11 @@ public final class ApiServer implements AutoCloseable {
     Registry registry = new Registry(catalog, storage, admission, clock, config.storagePrefix(),
         gvk -> schemas.byGvk(gvk).map(dev.hostplane.apiserver.openapi.SchemaPatchView::of).orElse(null));
     namespaceReader.set(new CachedReader(registry.store("", "v1", "namespaces")));
-    ApiMetrics metrics = new ApiMetrics();
+    if (encrypting != null) {
+      for (var type : catalog.all()) {
+        encrypting.resource(registry.store(type).listPrefix(null), type.group(), type.resource());
+      }
+    }
     if (watchCache != null) {
       java.util.Set<String> roots = new java.util.HashSet<>();
       for (var type : catalog.all()) {
@@ -267,6 +280,7 @@ public final class ApiServer implements AutoCloseable {
     Discovery discovery = new Discovery(catalog, extraResources,
         () -> hostPort(config.advertiseAddress().getHostAddress(), advertisedPort.get()));
     InflightRequests inflight = new InflightRequests();
+    Auditor auditor = config.audit() == null ? null : Auditor.start(config.audit(), metrics.registry(), clock);
     CurrentObjects objects = new CurrentObjects(registry);
     ServiceAccountTokens saTokens = new ServiceAccountTokens(saKeys, authOptions.issuers(),
         authOptions.apiAudiences(), authOptions.maxTokenExpiration(), authOptions.extendTokenExpiration(), objects,
@@ -284,7 +298,7 @@ public final class ApiServer implements AutoCloseable {
             : "https://" + hostPort(config.advertiseAddress().getHostAddress(), advertisedPort.get())
                 + "/openid/v1/jwks"),
         discovery, health, new OpenApiDocuments(catalog), resources, metrics, inflight,
-        GoawayChance.of(config.goawayChance()), config.limits());
+        GoawayChance.of(config.goawayChance()), config.limits(), auditor);
 
     ServerOptions serverOptions = config.server().withTls(certFile, keyFile, clientCa);
     ApiHttpServer http = ApiHttpServer.start(serverOptions, handler);
@@ -338,7 +352,7 @@ public final class ApiServer implements AutoCloseable {
     return new ApiServer(config, storage, watchCache != null || sharedStorage == null, http, apiExecutor, timer, controllers,
         new Controllers(allocationRepair, nsController, bootstrap, endpoints, identityLease, identityCollector,
             rbacBootstrap, followers, tokenSecrets),
-        compactor, kubeconfig, watches, inflight, shutdownFlag, authorizer);
+        compactor, kubeconfig, watches, inflight, shutdownFlag, authorizer, auditor);
   }
 
   private static String hostPort(String host, int port) {
@@ -462,6 +476,9 @@ public final class ApiServer implements AutoCloseable {
     apiExecutor.shutdown();
     if (ownsStorage) {
       storage.close();
+    }
+    if (auditor != null) {
+      auditor.close(); // writes what is buffered
     }
   }
 

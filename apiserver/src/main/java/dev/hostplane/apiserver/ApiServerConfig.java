@@ -1,10 +1,12 @@
 package dev.hostplane.apiserver;
 
 import dev.hostplane.apiserver.authn.AuthenticationOptions;
+import dev.hostplane.apiserver.audit.AuditOptions;
 import dev.hostplane.apiserver.config.Flags;
 import dev.hostplane.apiserver.handlers.RequestLimits;
 import dev.hostplane.apiserver.controller.EndpointReconciler;
 import dev.hostplane.apiserver.controller.IdentityLeaseController;
+import dev.hostplane.apiserver.encryption.EncryptionConfig;
 import dev.hostplane.apiserver.server.ServerOptions;
 import dev.hostplane.apiserver.server.TlsPolicy;
 import dev.hostplane.apiserver.storage.etcd.EtcdStorage;
@@ -36,6 +38,9 @@ import java.util.List;
  * @param authorizationModes {@code --authorization-mode}: the authorizers, in order (Node, RBAC, AlwaysAllow,
  *     AlwaysDeny)
  * @param authentication anonymous access, static tokens, service account token keys and issuers
+ * @param audit the audit policy and log ({@code --audit-*}); null when auditing is off
+ * @param encryption encryption at rest ({@code --encryption-provider-config}); null when values are stored as
+ *     they are
  */
 public record ApiServerConfig(
     ServerOptions server,
@@ -64,7 +69,9 @@ public record ApiServerConfig(
     List<String> extraSans,
     RequestLimits limits,
     List<String> authorizationModes,
-    AuthenticationOptions authentication) {
+    AuthenticationOptions authentication,
+    AuditOptions audit,
+    EncryptionConfig encryption) {
 
   /** Upstream's bound on {@code --goaway-chance}: at most one request in fifty. */
   public static final double MAX_GOAWAY_CHANCE = 0.02;
@@ -86,12 +93,12 @@ public record ApiServerConfig(
         tlsPrivateKeyFile, clientCaFile, serviceClusterIpRange, writeKubeconfig, kubeconfigServer, storagePrefix,
         compactionInterval, minRequestTimeout, watchBookmarkInterval, watchCache, watchCacheSize, shutdownDelay,
         shutdownWatchTerminationGracePeriod, chance, identityLease, endpointReconciler, extraSans, limits,
-        authorizationModes, authentication);
+        authorizationModes, authentication, audit, encryption);
   }
 
   /** Declares every flag {@code hostplane apiserver} accepts, with its default. */
   public static Flags flags() {
-    return new Flags()
+    Flags f = new Flags()
         .declare("secure-port", "6443", "The port on which to serve HTTPS (0 picks a free port).")
         .declare("bind-address", "0.0.0.0", "The IP address on which to listen for the --secure-port port.")
         .declare("advertise-address", "", "The IP address on which to advertise the apiserver to members of the "
@@ -210,7 +217,9 @@ public record ApiServerConfig(
         .declare("tcp-keepalive-idle", "30s", "TCP keepalive: idle time before the first probe (0 disables).")
         .declare("tcp-keepalive-interval", "10s", "TCP keepalive: time between probes.")
         .declare("tcp-keepalive-count", "3", "TCP keepalive: unanswered probes before the connection is dropped.")
-        .declareBool("help", false, "Print this help.");
+        .declare("encryption-provider-config", "", "The file containing configuration for encryption providers "
+            + "to be used for storing secrets in etcd (and other resources it names).");
+    return AuditOptions.declare(f).declareBool("help", false, "Print this help.");
   }
 
   /** Reads a parsed command line; invalid values fail with {@link Flags.FlagException}. */
@@ -255,7 +264,9 @@ public record ApiServerConfig(
         f.list("tls-sans"),
         limits(f),
         authorizationModes(f.string("authorization-mode")),
-        authentication(f));
+        authentication(f),
+        AuditOptions.from(f),
+        encryption(f));
   }
 
   private static TlsPolicy tlsPolicy(Flags f) {
@@ -298,6 +309,22 @@ public record ApiServerConfig(
       return dev.hostplane.apiserver.authz.AuthorizationModes.parse(value);
     } catch (IllegalArgumentException e) {
       throw new Flags.FlagException("--authorization-mode: " + e.getMessage());
+    }
+  }
+
+  /** {@code --encryption-provider-config}, loaded and validated: a bad file fails start-up with its problem. */
+  private static EncryptionConfig encryption(Flags f) {
+    String file = f.string("encryption-provider-config");
+    if (file.isEmpty()) {
+      return null;
+    }
+    try {
+      return EncryptionConfig.load(Path.of(file));
+    } catch (java.io.IOException e) {
+      throw new Flags.FlagException("--encryption-provider-config: failed to read " + file + ": "
+          + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new Flags.FlagException("--encryption-provider-config: " + file + ": " + e.getMessage());
     }
   }
 

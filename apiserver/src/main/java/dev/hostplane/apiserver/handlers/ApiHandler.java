@@ -6,6 +6,9 @@ import dev.hostplane.apiserver.api.MediaType;
 import dev.hostplane.apiserver.api.Status;
 import dev.hostplane.apiserver.authn.Authentication;
 import dev.hostplane.apiserver.authn.Impersonation;
+import dev.hostplane.apiserver.audit.AuditContext;
+import dev.hostplane.apiserver.audit.AuditPolicy;
+import dev.hostplane.apiserver.audit.Auditor;
 import dev.hostplane.apiserver.authn.UserInfo;
 import dev.hostplane.apiserver.authz.Authorizer;
 import dev.hostplane.apiserver.discovery.Discovery;
@@ -18,11 +21,13 @@ import dev.hostplane.apiserver.server.HttpExchange;
 import dev.hostplane.apiserver.server.HttpHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -30,8 +35,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The application's entry point for every HTTP exchange. {@link #serve} is the whole request chain, outermost
- * first: in-flight accounting (429 once shutdown began) -> request info -> probabilistic GOAWAY -> authentication
- * (401) -> impersonation (403) -> authorization -> routing (health, version, discovery, OpenAPI, issuer discovery,
+ * first: in-flight accounting (429 once shutdown began) -> audit ID -> request info -> probabilistic GOAWAY ->
+ * metering -> request deadline -> authentication (401) -> audit (policy, RequestReceived) -> impersonation (403)
+ * -> max in flight (429) -> authorization -> routing (health, version, discovery, OpenAPI, issuer discovery,
  * authentication and review resources, resources).
  *
  * <p>Threading: {@link #handle} runs on the event loop and only hands the exchange to the API executor.
@@ -57,6 +63,7 @@ public final class ApiHandler implements HttpHandler {
   private final Authentication authentication;
   private final Impersonation impersonation;
   private final AuthenticationHandler authn;
+  private final Auditor auditor;
 
   /**
    * @param authentication the authenticator chain
@@ -64,14 +71,16 @@ public final class ApiHandler implements HttpHandler {
    * @param inflight the in-flight accounting the shutdown sequence drains
    * @param goaway {@code --goaway-chance}
    * @param limits the in-flight limits and the request timeout
+   * @param auditor the audit policy and log, or null when auditing is off
    */
   public ApiHandler(Executor executor, Authentication authentication, Authorizer authorizer,
       AuthenticationHandler authn, Discovery discovery, HealthChecks health, OpenApiDocuments openApi,
       ResourceHandler resources, ApiMetrics metrics, InflightRequests inflight, GoawayChance goaway,
-      RequestLimits limits) {
+      RequestLimits limits, Auditor auditor) {
     this.authentication = authentication;
     this.impersonation = new Impersonation(authorizer);
     this.authn = authn;
+    this.auditor = auditor;
     this.inflight = inflight;
     this.goaway = goaway;
     this.limits = limits;
@@ -104,8 +113,10 @@ public final class ApiHandler implements HttpHandler {
     if (admitted == null) {
       return; // refused: the server is shutting down
     }
+    Instant received = Instant.now();
     MeteredExchange metered = new MeteredExchange(admitted);
-    GuardedExchange exchange = new GuardedExchange(metered);
+    AuditingExchange audited = new AuditingExchange(metered, auditId(raw));
+    GuardedExchange exchange = new GuardedExchange(audited); // a 504 at the deadline is audited too
     Request req = null;
     try {
       req = Request.of(exchange);
@@ -119,12 +130,28 @@ public final class ApiHandler implements HttpHandler {
       UserInfo authenticated = authentication.authenticate(exchange.peerCertificates(),
           exchange.header("Authorization"), req.path());
       req.user(authenticated, authenticated); // known even when impersonation is refused
-      exchange.releaseOnAnswer(maxInflight.acquire(req.info(), authenticated));
-      req.user(authenticated, impersonation.apply(authenticated,
-          Impersonation.headers(exchange::headers, exchange::headerNames)));
+      UserInfo effective;
+      ApiException refused = null;
+      try {
+        effective = impersonation.apply(authenticated,
+            Impersonation.headers(exchange::headers, exchange::headerNames));
+      } catch (ApiException e) {
+        effective = authenticated;
+        refused = e;
+      }
+      audit(req, audited, received, authenticated, effective == authenticated ? null : effective);
+      if (refused != null) {
+        throw refused;
+      }
+      req.user(authenticated, effective);
+      exchange.releaseOnAnswer(maxInflight.acquire(req.info(), effective));
       authorize(req);
       route(req);
     } catch (Throwable t) {
+      AuditContext audit = req == null ? null : req.audit();
+      if (audit != null && !(Responses.unwrap(t) instanceof ApiException)) {
+        audit.panic(Responses.unwrap(t));
+      }
       if (req == null) {
         Status s = Responses.statusOf(t, null);
         exchange.respond(s.code(), Map.of("Content-Type", "application/json"),
@@ -156,6 +183,61 @@ public final class ApiHandler implements HttpHandler {
     return asked;
   }
 
+  /** The client's {@code Audit-ID} header when it sent one, else a new random UUID. */
+  private static String auditId(HttpExchange raw) {
+    String given = raw.header("Audit-ID");
+    return given != null && !given.isBlank() ? given : UUID.randomUUID().toString();
+  }
+
+  /**
+   * Evaluates the audit policy for the authenticated request and emits RequestReceived: the policy matches the
+   * authenticated {@code user}; {@code impersonated} is the user it acts as (null: none).
+   */
+  private void audit(Request req, AuditingExchange exchange, Instant received, UserInfo user,
+      UserInfo impersonated) {
+    if (auditor == null) {
+      return;
+    }
+    RequestInfo info = req.info();
+    AuditContext.Subject subject = new AuditContext.Subject(exchange.auditId(), exchange.uri(), info,
+        exchange.method(), user, impersonated, sourceIps(exchange), exchange.header("User-Agent"));
+    AuditPolicy.Attributes attributes = new AuditPolicy.Attributes(user.name(), user.groups(),
+        info.resourceRequest() ? info.verb() : exchange.method().toLowerCase(java.util.Locale.ROOT),
+        info.resourceRequest(), info.group(), info.resource(), info.subresource(), info.namespace(), info.name(),
+        info.path());
+    AuditContext ctx = auditor.begin(subject, attributes, received);
+    if (ctx == null) {
+      return;
+    }
+    ctx.requestObject(() -> AuditBodies.decode(exchange));
+    req.audit(ctx);
+    exchange.begin(ctx);
+    if (!ctx.requestReceived() && auditor.strict()) {
+      throw ApiException.internal("the audit event of this request could not be recorded");
+    }
+  }
+
+  /** Upstream's source IPs: the X-Forwarded-For chain, then X-Real-Ip, then the peer, without repeats. */
+  static List<String> sourceIps(HttpExchange exchange) {
+    java.util.LinkedHashSet<String> ips = new java.util.LinkedHashSet<>();
+    String xff = exchange.header("X-Forwarded-For");
+    if (xff != null) {
+      for (String ip : xff.split(",")) {
+        if (!ip.isBlank()) {
+          ips.add(ip.trim());
+        }
+      }
+    }
+    String real = exchange.header("X-Real-Ip");
+    if (real != null && !real.isBlank()) {
+      ips.add(real.trim());
+    }
+    if (exchange.remoteAddress() != null && exchange.remoteAddress().getAddress() != null) {
+      ips.add(exchange.remoteAddress().getAddress().getHostAddress());
+    }
+    return List.copyOf(ips);
+  }
+
   /** Upstream's long-running requests: watches, proxies and the streaming subresources. */
   static boolean longRunning(RequestInfo info) {
     return info.verb().equals("watch") || info.verb().equals("proxy") || switch (info.subresource()) {
@@ -166,7 +248,11 @@ public final class ApiHandler implements HttpHandler {
 
   private void authorize(Request req) {
     RequestInfo info = req.info();
-    if (authorizer.authorize(req.user(), info) == Authorizer.Decision.ALLOW) {
+    boolean allowed = authorizer.authorize(req.user(), info) == Authorizer.Decision.ALLOW;
+    if (req.audit() != null) {
+      req.audit().annotate("authorization.k8s.io/decision", allowed ? "allow" : "forbid");
+    }
+    if (allowed) {
       return;
     }
     String user = req.user().name();

@@ -23,6 +23,7 @@ public final class Request {
   private final RequestInfo info;
   private volatile UserInfo user = UserInfo.ANONYMOUS;
   private volatile UserInfo authenticatedUser = UserInfo.ANONYMOUS;
+  private volatile dev.hostplane.apiserver.audit.AuditContext audit;
   /** Warnings for the response's Warning header, deduplicated, in order; added from any thread. */
   private final java.util.Set<String> warnings =
       java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
@@ -93,6 +94,15 @@ public final class Request {
   void user(UserInfo authenticated, UserInfo effective) {
     this.authenticatedUser = authenticated;
     this.user = effective;
+  }
+
+  /** The request's audit context, or null when it is not audited. */
+  public dev.hostplane.apiserver.audit.AuditContext audit() {
+    return audit;
+  }
+
+  void audit(dev.hostplane.apiserver.audit.AuditContext ctx) {
+    this.audit = ctx;
   }
 
   /** Adds a warning for the response (upstream's {@code Warning: 299 - "..."}); repeats are sent once. */

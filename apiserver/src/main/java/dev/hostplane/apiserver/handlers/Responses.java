@@ -151,6 +151,9 @@ public final class Responses {
     };
     headers.put("Cache-Control", "no-cache, private");
     addWarnings(req, headers);
+    if (req.audit() != null) {
+      req.audit().responseObject(body); // a reference: copied only if the policy logs responses
+    }
     req.exchange().respond(code, headers, bytes);
   }
 
@@ -169,6 +172,9 @@ public final class Responses {
     headers.put("Content-Type", JSON);
     headers.put("Cache-Control", "no-cache, private");
     addWarnings(req, headers);
+    if (req != null && req.audit() != null) {
+      req.audit().responseStatus(status);
+    }
     req.exchange().respond(status.code(), headers, Codecs.writeJson(status.toJson()));
   }
 

@@ -81,6 +81,22 @@ public final class ApiMetrics {
         .description("Number of requests dropped with 'Try again later' response.").register(registry).increment();
   }
 
+  /**
+   * Records one storage transformation under upstream's names:
+   * {@code apiserver_storage_transformation_operations_total{transformation_type,transformer_prefix,status}} and
+   * {@code apiserver_storage_transformation_duration_seconds{transformation_type,transformer_prefix}}.
+   */
+  public void storageTransformation(boolean toStorage, String prefix, boolean ok, long nanos) {
+    String type = toStorage ? "to_storage" : "from_storage";
+    Counter.builder("apiserver.storage.transformation.operations").tag("transformation_type", type)
+        .tag("transformer_prefix", prefix).tag("status", ok ? "OK" : "Unknown")
+        .description("Total number of transformations.").register(registry).increment();
+    Timer.builder("apiserver.storage.transformation.duration").tag("transformation_type", type)
+        .tag("transformer_prefix", prefix)
+        .description("Latencies in seconds of value transformation operations.").register(registry)
+        .record(Duration.ofNanos(nanos));
+  }
+
   /** Marks a request started; the returned handle records its end exactly once. */
   public Inflight begin(RequestInfo info) {
     boolean mutating = switch (info.verb()) {

@@ -952,6 +952,7 @@ public final class GenericStore {
         case UNAVAILABLE -> new ApiException(Status.of(503, "ServiceUnavailable",
             "storage is unavailable: " + se.getMessage()).withRetryAfter(1));
         case CORRUPT -> ApiException.unavailable("storage is unavailable: " + se.getMessage());
+        case INTERNAL -> ApiException.internal(se.getMessage());
       };
     }
     if (t instanceof RuntimeException re) {

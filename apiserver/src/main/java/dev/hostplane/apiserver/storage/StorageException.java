@@ -18,7 +18,9 @@ public final class StorageException extends RuntimeException {
     /** The backend did not answer in time. */
     TIMEOUT,
     /** The stored data is unreadable. */
-    CORRUPT
+    CORRUPT,
+    /** One stored value cannot be read (e.g. it cannot be decrypted): 500 InternalError for that object. */
+    INTERNAL
   }
 
   private final Code code;

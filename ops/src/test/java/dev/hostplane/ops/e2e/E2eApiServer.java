@@ -44,7 +44,7 @@ final class E2eApiServer implements AutoCloseable {
 
   /**
    * Starts on {@code port} (0: a free one) with the data and certificates under {@code dir}, writing the admin
-   * kubeconfig to {@code kubeconfig}, and waits for {@code /readyz}.
+   * kubeconfig to {@code kubeconfig}, with {@code extraFlags} after the defaults, and waits for {@code /readyz}.
    */
   static E2eApiServer start(Path dir, int port, Path kubeconfig) throws IOException, InterruptedException {
     return start(dir, port, kubeconfig, List.of());
