@@ -133,7 +133,7 @@ class ShutdownTest {
         c.closed().get(5, TimeUnit.SECONDS);
       }
       try (Http2TestClient c = Http2TestClient.connect(s.address(), s.ca(), Duration.ofSeconds(5))) {
-        assertEquals(403, c.get("/api/v1/namespaces?watch=1", Duration.ofSeconds(5)).status());
+        assertEquals(401, c.get("/api/v1/namespaces?watch=1", Duration.ofSeconds(5)).status());
         assertThrows(TimeoutException.class, () -> c.goAway().get(300, TimeUnit.MILLISECONDS), "not for a watch");
       }
       try (RawHttp1Client c = RawHttp1Client.connect(s.address(), s.tlsContext(false))) {

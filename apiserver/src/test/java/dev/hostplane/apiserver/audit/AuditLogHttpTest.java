@@ -162,13 +162,13 @@ class AuditLogHttpTest {
 
   @Test
   void aDeniedRequestCarriesItsStatus() throws Exception {
-    HttpResponse<String> r = server.anonymousClient().send(HttpRequest.newBuilder(
+    HttpResponse<String> r = server.clientFor("nobody").send(HttpRequest.newBuilder(
         server.uri("/api/v1/namespaces/md/secrets")).GET().build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(403, r.statusCode());
     List<JsonNode> events = events(auditId(r), 2);
     JsonNode complete = events.get(1);
     assertCommon(complete, auditId(r), "ResponseComplete", "Metadata");
-    assertEquals("system:anonymous", complete.path("user").path("username").asText());
+    assertEquals("nobody", complete.path("user").path("username").asText());
     assertEquals("list", complete.path("verb").asText());
     JsonNode status = complete.path("responseStatus");
     assertEquals("Failure", status.path("status").asText());

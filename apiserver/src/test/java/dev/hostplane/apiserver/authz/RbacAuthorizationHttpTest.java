@@ -191,6 +191,10 @@ class RbacAuthorizationHttpTest {
     int code = status(user, groups, method, path);
     if (allowed) {
       assertNotEquals(403, code, user + " " + method + " " + path);
+      assertNotEquals(401, code, user + " " + method + " " + path);
+    } else if (user.equals("system:anonymous")) {
+      // No credentials off the public-info paths: not authenticated at all.
+      assertEquals(401, code, user + " " + method + " " + path);
     } else {
       assertEquals(403, code, user + " " + method + " " + path);
     }

@@ -267,9 +267,14 @@ class ApiServerHttpTest {
         HttpResponse.BodyHandlers.ofString()).statusCode());
     HttpResponse<String> r = anon.send(HttpRequest.newBuilder(server.uri("/api/v1/namespaces/t/secrets")).build(),
         HttpResponse.BodyHandlers.ofString());
-    assertEquals(403, r.statusCode());
-    assertEquals("secrets is forbidden: User \"system:anonymous\" cannot list resource \"secrets\" in API group "
-        + "\"\" in the namespace \"t\"", TestApiServer.json(r).path("message").asText());
+    assertEquals(401, r.statusCode());
+    assertEquals("Unauthorized", TestApiServer.json(r).path("reason").asText());
+    HttpResponse<String> denied = server.clientFor("nobody").send(
+        HttpRequest.newBuilder(server.uri("/api/v1/namespaces/t/secrets")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, denied.statusCode());
+    assertEquals("secrets is forbidden: User \"nobody\" cannot list resource \"secrets\" in API group "
+        + "\"\" in the namespace \"t\"", TestApiServer.json(denied).path("message").asText());
   }
 
   @Test

@@ -170,7 +170,7 @@ class SubresourcesHttpTest {
         server.uri("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")).header("Content-Type",
             "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
         HttpResponse.BodyHandlers.ofString());
-    assertEquals(403, anon.statusCode(), "anonymous users cannot even ask");
+    assertEquals(401, anon.statusCode(), "anonymous users cannot even ask");
     HttpResponse<String> neither = server.send("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
         "application/json", "{\"spec\":{}}");
     assertEquals(422, neither.statusCode());
