@@ -98,6 +98,37 @@ class AuthenticationHttpTest {
     assertEquals(401, anonymous("POST", "/api/v1/namespaces").statusCode());
   }
 
+  /**
+   * Every path the server serves, read from its own discovery (every resource of every group version, namespaced
+   * and cluster-wide, collection and object, each subresource), answers 401 to a request without credentials.
+   */
+  @Test
+  void everyApiPathWithoutCredentialsIsUnauthorized() throws Exception {
+    List<String> versions = new java.util.ArrayList<>(List.of("/api/v1"));
+    for (JsonNode g : TestApiServer.json(server.get("/apis")).path("groups")) {
+      for (JsonNode v : g.path("versions")) {
+        versions.add("/apis/" + v.path("groupVersion").asText());
+      }
+    }
+    int checked = 0;
+    for (String gv : versions) {
+      for (JsonNode r : TestApiServer.json(server.get(gv)).path("resources")) {
+        String[] name = r.path("name").asText().split("/", 2);
+        String base = r.path("namespaced").asBoolean() ? gv + "/namespaces/team/" + name[0] : gv + "/" + name[0];
+        List<String> paths = name.length == 2 ? List.of(base + "/x/" + name[1]) : List.of(base, base + "/x");
+        for (String path : paths) {
+          for (String method : List.of("GET", "POST", "DELETE")) {
+            HttpResponse<String> res = anonymous(method, path);
+            assertEquals(401, res.statusCode(), method + " " + path + ": " + res.body());
+            checked++;
+          }
+        }
+      }
+      assertEquals(401, anonymous("GET", gv).statusCode(), gv);
+    }
+    assertTrue(checked > 300, "only " + checked + " requests checked");
+  }
+
   // --- TokenRequest and service account tokens ---
 
   @Test

@@ -41,7 +41,7 @@ public record BenchOptions(
 
   /** Every phase, in the order they run. */
   public static final List<String> PHASES =
-      List.of("etcd", "create", "get", "list", "cache-memory", "watch", "memory");
+      List.of("etcd", "create", "get", "authz", "list", "cache-memory", "watch", "memory");
 
   /**
    * Watch streams per connection of the watch phase: below the 100 concurrent streams an apiserver allows by default

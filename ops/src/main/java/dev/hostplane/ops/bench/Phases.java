@@ -7,7 +7,7 @@ import java.util.OptionalDouble;
 
 /**
  * The order of a run, in one place: namespace, etcd (raw puts, with {@code --etcd-servers}), create (and its ratio
- * to the etcd puts), get, list, cache-memory (with {@code --etcd-servers}; it needs the list phase's objects),
+ * to the etcd puts), get, authz (latency added by token authentication and RBAC), list, cache-memory (with {@code --etcd-servers}; it needs the list phase's objects),
  * watch, memory (after the load and again when idle), then cleanup. Blocking: runs on the calling thread.
  */
 public final class Phases {
@@ -40,6 +40,9 @@ public final class Phases {
       }
       if (options.runs("get")) {
         GetPhase.run(ctx, created);
+      }
+      if (options.runs("authz")) {
+        AuthzPhase.run(ctx);
       }
       if (options.runs("list")) {
         ListPhase.run(ctx);

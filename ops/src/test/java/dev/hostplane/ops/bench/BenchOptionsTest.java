@@ -38,7 +38,8 @@ class BenchOptionsTest {
 
   @Test
   void phasesRunInTheirOrderAndAnyMayBeSkipped() {
-    assertEquals(List.of("etcd", "create", "get", "list", "cache-memory", "watch", "memory"), BenchOptions.PHASES);
+    assertEquals(List.of("etcd", "create", "get", "authz", "list", "cache-memory", "watch", "memory"),
+        BenchOptions.PHASES);
     BenchOptions o = parse("--skip=etcd,cache-memory");
     assertFalse(o.runs("etcd"));
     assertFalse(o.runs("cache-memory"));
