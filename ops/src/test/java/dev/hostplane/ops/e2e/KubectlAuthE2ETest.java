@@ -61,6 +61,7 @@ class KubectlAuthE2ETest {
     String ns = "auth-" + version.replace('.', '-');
     admin.ok("create", "namespace", ns);
     admin.ok("-n", ns, "create", "serviceaccount", "robot");
+    admin.ok("-n", ns, "create", "rolebinding", "robot-view", "--clusterrole=view", "--serviceaccount=" + ns + ":robot");
 
     String token = admin.ok("-n", ns, "create", "token", "robot").stdout().trim();
     JsonNode claims = claims(token);
