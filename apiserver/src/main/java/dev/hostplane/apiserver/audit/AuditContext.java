@@ -27,6 +27,27 @@ import java.util.function.Supplier;
 public final class AuditContext {
   static final DateTimeFormatter MICROS =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+  /** The last second formatted ("yyyy-MM-ddTHH:mm:ss."), reused while events fall in the same second. */
+  private static volatile SecondPrefix lastSecond = new SecondPrefix(Long.MIN_VALUE, "");
+
+  private record SecondPrefix(long epochSecond, String text) {}
+
+  /** {@link #MICROS}, without the formatter's cost on the hot path: two events per audited request. */
+  static String micros(Instant t) {
+    SecondPrefix p = lastSecond;
+    if (p.epochSecond() != t.getEpochSecond()) {
+      String full = MICROS.format(Instant.ofEpochSecond(t.getEpochSecond()));
+      p = new SecondPrefix(t.getEpochSecond(), full.substring(0, full.length() - 7)); // drop "000000Z"
+      lastSecond = p;
+    }
+    int us = t.getNano() / 1000;
+    char[] digits = new char[6];
+    for (int i = 5; i >= 0; i--) {
+      digits[i] = (char) ('0' + us % 10);
+      us /= 10;
+    }
+    return p.text() + new String(digits) + "Z";
+  }
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   /** What the request is: taken from the request line, headers and authentication. */
@@ -166,8 +187,8 @@ public final class AuditContext {
         e.set("responseObject", decision.omitManagedFields() ? withoutManagedFields(response) : response);
       }
     }
-    e.put("requestReceivedTimestamp", MICROS.format(received));
-    e.put("stageTimestamp", MICROS.format(at));
+    e.put("requestReceivedTimestamp", micros(received));
+    e.put("stageTimestamp", micros(at));
     synchronized (annotations) {
       if (!annotations.isEmpty()) {
         ObjectNode a = e.putObject("annotations");
