@@ -9,11 +9,14 @@ import dev.hostplane.apiserver.filter.RequestInfo;
 import dev.hostplane.apiserver.registry.Mirror;
 import dev.hostplane.apiserver.registry.Registry;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Upstream's RBAC authorizer (mode {@code RBAC}): a request is allowed when a rule of a role bound to the user, one
@@ -37,15 +40,30 @@ public final class RbacAuthorizer implements Authorizer, AutoCloseable {
   private final ConcurrentHashMap<String, Set<RbacObjects.Binding>> clusterIndex = new ConcurrentHashMap<>();
   /** namespace + NUL + subject key -> RoleBindings of that namespace naming it. */
   private final ConcurrentHashMap<String, Set<RbacObjects.Binding>> namespaceIndex = new ConcurrentHashMap<>();
+  /**
+   * index key -> the rules its bindings grant, by API group: built on first use, dropped by any RBAC change. So a
+   * decision looks only at the rules for the request's API group, however many roles a group such as
+   * {@code system:authenticated} is bound to.
+   */
+  private final ConcurrentHashMap<String, Grants> grants = new ConcurrentHashMap<>();
+  /** Bumped by every RBAC change; a {@link Grants} built under an older generation is rebuilt. */
+  private final AtomicLong generation = new AtomicLong();
 
   public RbacAuthorizer(Registry registry) {
     String g = "rbac.authorization.k8s.io";
-    roles = new Mirror<>(registry.store(g, "v1", "roles"), RbacObjects.Role::parse, (k, b, a) -> { });
-    clusterRoles = new Mirror<>(registry.store(g, "v1", "clusterroles"), RbacObjects.Role::parse, (k, b, a) -> { });
+    roles = new Mirror<>(registry.store(g, "v1", "roles"), RbacObjects.Role::parse, (k, b, a) -> changed());
+    clusterRoles = new Mirror<>(registry.store(g, "v1", "clusterroles"), RbacObjects.Role::parse,
+        (k, b, a) -> changed());
     roleBindings = new Mirror<>(registry.store(g, "v1", "rolebindings"), RbacObjects.Binding::parse,
-        (k, before, after) -> reindex(namespaceIndex, before, after));
+        (k, before, after) -> {
+          reindex(namespaceIndex, before, after);
+          changed();
+        });
     clusterRoleBindings = new Mirror<>(registry.store(g, "v1", "clusterrolebindings"), RbacObjects.Binding::parse,
-        (k, before, after) -> reindex(clusterIndex, before, after));
+        (k, before, after) -> {
+          reindex(clusterIndex, before, after);
+          changed();
+        });
   }
 
   /** Starts following storage; completes once all four types are listed. */
@@ -80,6 +98,62 @@ public final class RbacAuthorizer implements Authorizer, AutoCloseable {
     }
   }
 
+  /** After the indexes took a change: every compiled grant is stale. */
+  private void changed() {
+    generation.incrementAndGet();
+    grants.clear();
+  }
+
+  /**
+   * The rules the bindings under one index key grant, split by API group ({@code "*"} rules apart) and
+   * non-resource URLs. Candidates only: {@link PolicyRule#allows} still decides.
+   */
+  private record Grants(long generation, Map<String, List<PolicyRule>> byGroup, List<PolicyRule> nonResource) {
+    static final Grants NONE = new Grants(Long.MIN_VALUE, Map.of(), List.of());
+
+    boolean allows(RequestInfo request) {
+      if (!request.resourceRequest()) {
+        return anyAllows(nonResource, request);
+      }
+      List<PolicyRule> exact = byGroup.get(request.group());
+      if (exact != null && anyAllows(exact, request)) {
+        return true;
+      }
+      List<PolicyRule> any = byGroup.get("*");
+      return any != null && anyAllows(any, request);
+    }
+  }
+
+  /** The compiled grant of {@code key} in {@code index}, built when missing or stale. */
+  private Grants grantsOf(ConcurrentHashMap<String, Set<RbacObjects.Binding>> index, String key) {
+    long gen = generation.get();
+    Grants g = grants.get(key);
+    if (g != null && g.generation() == gen) {
+      return g;
+    }
+    Set<RbacObjects.Binding> bindings = index.get(key);
+    if (bindings == null || bindings.isEmpty()) {
+      return Grants.NONE;
+    }
+    Map<String, List<PolicyRule>> byGroup = new HashMap<>();
+    List<PolicyRule> nonResource = new ArrayList<>();
+    for (RbacObjects.Binding b : bindings) {
+      for (PolicyRule r : ruleOf(b)) {
+        if (!r.nonResourceURLs().isEmpty()) {
+          nonResource.add(r);
+        }
+        if (!r.resources().isEmpty()) {
+          for (String group : r.apiGroups()) {
+            byGroup.computeIfAbsent(group, x -> new ArrayList<>()).add(r);
+          }
+        }
+      }
+    }
+    g = new Grants(gen, byGroup, nonResource);
+    grants.put(key, g); // a change meanwhile bumped the generation: the next decision rebuilds
+    return g;
+  }
+
   private static String indexKey(String namespace, String subjectKey) {
     return namespace.isEmpty() ? subjectKey : namespace + '\0' + subjectKey;
   }
@@ -88,19 +162,15 @@ public final class RbacAuthorizer implements Authorizer, AutoCloseable {
   public Decision authorize(UserInfo user, RequestInfo request) {
     List<String> keys = subjectKeys(user);
     for (String key : keys) {
-      for (RbacObjects.Binding b : clusterIndex.getOrDefault(key, Set.of())) {
-        if (anyAllows(ruleOf(b), request)) {
-          return Decision.ALLOW;
-        }
+      if (grantsOf(clusterIndex, key).allows(request)) {
+        return Decision.ALLOW;
       }
     }
     String ns = request.resourceRequest() ? request.namespace() : "";
     if (!ns.isEmpty()) {
       for (String key : keys) {
-        for (RbacObjects.Binding b : namespaceIndex.getOrDefault(indexKey(ns, key), Set.of())) {
-          if (anyAllows(ruleOf(b), request)) {
-            return Decision.ALLOW;
-          }
+        if (grantsOf(namespaceIndex, indexKey(ns, key)).allows(request)) {
+          return Decision.ALLOW;
         }
       }
     }
