@@ -161,6 +161,35 @@ class AuditLogHttpTest {
   }
 
   @Test
+  void anImpersonatedRequestRecordsBothIdentities() throws Exception {
+    HttpResponse<String> r = server.client().send(HttpRequest.newBuilder(
+        server.uri("/api/v1/namespaces/md/configmaps")).header("Impersonate-User", "jane")
+        .header("Impersonate-Group", "qa").GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, r.statusCode(), r.body()); // jane may not list: the admin acted as jane
+    List<JsonNode> events = events(auditId(r), 2);
+    for (JsonNode e : events) {
+      assertEquals("kubernetes-admin", e.path("user").path("username").asText(), e.toString());
+      assertEquals("jane", e.path("impersonatedUser").path("username").asText(), e.toString());
+      assertEquals("[\"qa\",\"system:authenticated\"]", e.path("impersonatedUser").path("groups").toString());
+    }
+    assertEquals(403, events.get(1).path("responseStatus").path("code").asInt());
+  }
+
+  @Test
+  void aRefusedImpersonationIsAuditedWithTheRealUser() throws Exception {
+    HttpResponse<String> r = server.clientFor("mallory").send(HttpRequest.newBuilder(
+        server.uri("/api/v1/namespaces/md/configmaps")).header("Impersonate-User", "kubernetes-admin").GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, r.statusCode(), r.body());
+    List<JsonNode> events = events(auditId(r), 2);
+    JsonNode complete = events.get(1);
+    assertEquals("mallory", complete.path("user").path("username").asText());
+    assertTrue(complete.path("impersonatedUser").isMissingNode() || complete.path("impersonatedUser").isNull(),
+        complete.toString());
+    assertEquals(403, complete.path("responseStatus").path("code").asInt());
+  }
+
+  @Test
   void aDeniedRequestCarriesItsStatus() throws Exception {
     HttpResponse<String> r = server.clientFor("nobody").send(HttpRequest.newBuilder(
         server.uri("/api/v1/namespaces/md/secrets")).GET().build(), HttpResponse.BodyHandlers.ofString());
