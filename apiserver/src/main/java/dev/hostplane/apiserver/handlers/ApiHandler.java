@@ -64,6 +64,8 @@ public final class ApiHandler implements HttpHandler {
   private final Impersonation impersonation;
   private final AuthenticationHandler authn;
   private final Auditor auditor;
+  /** The user of an audit event for a request that failed authentication. */
+  private static final UserInfo UNAUTHENTICATED = new UserInfo("", "", List.of(), Map.of());
 
   /**
    * @param authentication the authenticator chain
@@ -127,8 +129,15 @@ public final class ApiHandler implements HttpHandler {
       if (!longRunning(req.info())) {
         exchange.deadline(requestTimeout(req));
       }
-      UserInfo authenticated = authentication.authenticate(exchange.peerCertificates(),
-          exchange.header("Authorization"), req.path());
+      UserInfo authenticated;
+      try {
+        authenticated = authentication.authenticate(exchange.peerCertificates(), exchange.header("Authorization"),
+            req.path());
+      } catch (ApiException e) {
+        // Upstream audits failed authentication too: no user, the 401 as the response status.
+        audit(req, audited, received, UNAUTHENTICATED, null);
+        throw e;
+      }
       req.user(authenticated, authenticated); // known even when impersonation is refused
       UserInfo effective;
       ApiException refused = null;

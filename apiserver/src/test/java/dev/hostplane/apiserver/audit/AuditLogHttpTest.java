@@ -161,6 +161,20 @@ class AuditLogHttpTest {
   }
 
   @Test
+  void failedAuthenticationIsAudited() throws Exception {
+    HttpResponse<String> r = server.anonymousClient().send(HttpRequest.newBuilder(
+        server.uri("/api/v1/namespaces/md/secrets")).header("Authorization", "Bearer forged").GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(401, r.statusCode());
+    List<JsonNode> events = events(auditId(r), 2);
+    JsonNode complete = events.get(1);
+    assertCommon(complete, auditId(r), "ResponseComplete", "Metadata");
+    assertEquals("", complete.path("user").path("username").asText());
+    assertEquals(401, complete.path("responseStatus").path("code").asInt());
+    assertEquals("Unauthorized", complete.path("responseStatus").path("reason").asText());
+  }
+
+  @Test
   void anImpersonatedRequestRecordsBothIdentities() throws Exception {
     HttpResponse<String> r = server.client().send(HttpRequest.newBuilder(
         server.uri("/api/v1/namespaces/md/configmaps")).header("Impersonate-User", "jane")
