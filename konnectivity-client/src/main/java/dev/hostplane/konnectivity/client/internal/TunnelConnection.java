@@ -47,6 +47,8 @@ public final class TunnelConnection extends ClientCall.Listener<Packet> {
   private static final Logger log = LoggerFactory.getLogger(TunnelConnection.class);
   /** Largest DATA payload sent; well below gRPC's usual 4 MiB receive limit. */
   static final int MAX_CHUNK = 64 * 1024;
+  /** Messages requested ahead from the proxy while the receive window has room. */
+  static final int MAX_OUTSTANDING = 8;
   /** Index of the user-defined writability bit this class drives on the caller's channel. */
   private static final int WRITABILITY_BIT = 1;
 
@@ -69,7 +71,8 @@ public final class TunnelConnection extends ClientCall.Listener<Packet> {
   private Channel user;
   /** Bytes written to the caller's channel that its pipeline has not read yet. */
   private long unconsumed;
-  private boolean requestOwed;
+  /** Messages requested from the stream and not yet received. */
+  private int outstanding;
   private boolean remoteClosed;
   private boolean streamEnded;
 
@@ -107,6 +110,7 @@ public final class TunnelConnection extends ClientCall.Listener<Packet> {
     status(DialerMetrics.DIALING);
     try {
       call.start(this, new Metadata());
+      outstanding = 1;
       call.request(1);
       sendPacket(Packet.dialRequest(address, random));
     } catch (RuntimeException e) {
@@ -120,6 +124,7 @@ public final class TunnelConnection extends ClientCall.Listener<Packet> {
 
   @Override
   public void onMessage(Packet packet) {
+    outstanding--;
     switch (packet.type()) {
       case DIAL_RSP -> dialResponse((Packet.DialResponse) packet.payload());
       case DATA -> data((Packet.Data) packet.payload());
@@ -128,11 +133,11 @@ public final class TunnelConnection extends ClientCall.Listener<Packet> {
         if (state == State.DIALING && ((Packet.CloseDial) packet.payload()).random() == random) {
           failDial(new TunnelException(Reason.DIAL_CLOSED, "dial closed"));
         }
-        requestNext();
+        requestMore();
       }
       default -> {
         log.debug("tunnel to {}: ignoring {}", address, packet);
-        requestNext();
+        requestMore();
       }
     }
   }
@@ -140,7 +145,7 @@ public final class TunnelConnection extends ClientCall.Listener<Packet> {
   private void dialResponse(Packet.DialResponse rsp) {
     if (state != State.DIALING || rsp.random() != random) {
       log.debug("tunnel to {}: ignoring DIAL_RSP for random {}", address, rsp.random());
-      requestNext();
+      requestMore();
       return;
     }
     if (!rsp.error().isEmpty()) {
@@ -157,7 +162,7 @@ public final class TunnelConnection extends ClientCall.Listener<Packet> {
     if (state == State.DIALING || d.connectId() != connectId) {
       // Not ours: tell the proxy to close it, as upstream does.
       sendPacket(Packet.closeRequest(d.connectId()));
-      requestNext();
+      requestMore();
       return;
     }
     if (!d.error().isEmpty()) {
@@ -165,21 +170,17 @@ public final class TunnelConnection extends ClientCall.Listener<Packet> {
       return;
     }
     if (state != State.OPEN || d.data().length == 0) {
-      requestNext();
+      requestMore();
       return;
     }
     unconsumed += d.data().length;
     bridge.writeAndFlush(Unpooled.wrappedBuffer(d.data()));
-    if (unconsumed < options.receiveWindowBytes()) {
-      requestNext();
-    } else {
-      requestOwed = true;
-    }
+    requestMore();
   }
 
   private void closeResponse(Packet.CloseResponse rsp) {
     if (rsp.connectId() != connectId && state != State.DIALING) {
-      requestNext();
+      requestMore();
       return;
     }
     if (state == State.CLOSING) {
@@ -332,16 +333,13 @@ public final class TunnelConnection extends ClientCall.Listener<Packet> {
     }
     state = State.OPEN;
     status(DialerMetrics.OK);
-    requestNext();
+    requestMore();
   }
 
   /** The caller's pipeline read {@code bytes} of what the tunnel delivered. */
   private void consumed(int bytes) {
     unconsumed -= bytes;
-    if (requestOwed && unconsumed <= options.receiveWindowBytes() / 2) {
-      requestOwed = false;
-      requestNext();
-    }
+    requestMore();
     if (remoteClosed) {
       closeBridgeWhenDrained();
     }
@@ -390,7 +388,7 @@ public final class TunnelConnection extends ClientCall.Listener<Packet> {
     state = State.CLOSING;
     status(DialerMetrics.CLOSING);
     sendPacket(Packet.closeRequest(connectId));
-    requestNext();
+    requestMore();
     timer = loop.schedule(() -> {
       if (state == State.CLOSING) {
         log.debug("tunnel to {}: no CLOSE_RSP for connection {} within {}", address, connectId,
@@ -420,8 +418,18 @@ public final class TunnelConnection extends ClientCall.Listener<Packet> {
     status(null);
   }
 
-  private void requestNext() {
-    if (state != State.CLOSED) {
+  /**
+   * Keeps up to {@link #MAX_OUTSTANDING} messages requested while the connection is open and the caller's pipeline
+   * has less than the receive window unread; one at a time otherwise (dialling, closing). Bounds what the tunnel can
+   * push at us to the window plus the requested messages.
+   */
+  private void requestMore() {
+    if (state == State.CLOSED || streamEnded) {
+      return;
+    }
+    int limit = state == State.OPEN ? MAX_OUTSTANDING : 1;
+    while (outstanding < limit && (state != State.OPEN || unconsumed < options.receiveWindowBytes())) {
+      outstanding++;
       call.request(1);
     }
   }
