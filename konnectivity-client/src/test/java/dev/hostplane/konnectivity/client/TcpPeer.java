@@ -8,7 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -121,22 +121,25 @@ final class TcpPeer implements AutoCloseable {
         }
         Thread c = new Thread(() -> {
           try (ch) {
-            InputStream in = Channels.newInputStream(ch);
-            OutputStream out = Channels.newOutputStream(ch);
-            String target = readHead(in).split(" ")[1];
+            // Channel streams share one lock between reads and writes: read and write the channel itself.
+            String target = readHead(ch);
             int colon = target.lastIndexOf(':');
             Socket dest;
             try {
               dest = new Socket(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)));
             } catch (IOException e) {
-              out.write("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+              writeAll(ch, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
               return;
             }
             try (dest) {
-              out.write("HTTP/1.1 200 Connection Established\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+              writeAll(ch, "HTTP/1.1 200 Connection Established\r\n\r\n");
               Thread up = new Thread(() -> {
+                ByteBuffer buf = ByteBuffer.allocate(32 * 1024);
                 try {
-                  in.transferTo(dest.getOutputStream());
+                  while (ch.read(buf) > 0) {
+                    dest.getOutputStream().write(buf.array(), 0, buf.position());
+                    buf.clear();
+                  }
                   dest.shutdownOutput();
                 } catch (IOException ignored) {
                   // closed
@@ -144,7 +147,14 @@ final class TcpPeer implements AutoCloseable {
               });
               up.setDaemon(true);
               up.start();
-              dest.getInputStream().transferTo(out);
+              byte[] b = new byte[32 * 1024];
+              int n;
+              while ((n = dest.getInputStream().read(b)) > 0) {
+                ByteBuffer out = ByteBuffer.wrap(b, 0, n);
+                while (out.hasRemaining()) {
+                  ch.write(out);
+                }
+              }
             }
           } catch (IOException ignored) {
             // client went away
@@ -157,6 +167,27 @@ final class TcpPeer implements AutoCloseable {
     t.setDaemon(true);
     t.start();
     return t;
+  }
+
+  /** The request-target of the CONNECT request read from {@code ch}, byte by byte. */
+  private static String readHead(SocketChannel ch) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    ByteBuffer one = ByteBuffer.allocate(1);
+    while (!sb.toString().endsWith("\r\n\r\n")) {
+      one.clear();
+      if (ch.read(one) < 0) {
+        throw new IOException("closed before the request head ended");
+      }
+      sb.append((char) one.get(0));
+    }
+    return sb.toString().split(" ")[1];
+  }
+
+  private static void writeAll(SocketChannel ch, String s) throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII));
+    while (b.hasRemaining()) {
+      ch.write(b);
+    }
   }
 
   static SocketAddress loopback(int port) {
