@@ -14,8 +14,9 @@ import java.util.concurrent.CompletableFuture;
  * loop, so an HTTP-CONNECT dial over one from a NIO loop lives on the dialer's own loop); handlers must use
  * {@code channel.eventLoop()}, not assume the loop they passed.
  *
- * <p>Half-close: the tunnel protocol has none. Shutting down the output closes the whole connection; a remote close
- * is seen as {@code channelInactive} after every byte that arrived before it has been read.
+ * <p>Half-close: the tunnel protocol has none ({@code CLOSE_REQ} ends both directions), so a tunnelled channel is not
+ * a {@code DuplexChannel}: to stop writing, close it. A remote close is seen as {@code channelInactive} after every
+ * byte that arrived before it has been read.
  */
 public interface Dialer extends AutoCloseable {
   /**

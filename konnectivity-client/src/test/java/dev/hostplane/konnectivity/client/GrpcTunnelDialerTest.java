@@ -286,6 +286,37 @@ class GrpcTunnelDialerTest {
   }
 
   @Test
+  void aStalledRemoteMakesTheLocalChannelUnwritable() throws Exception {
+    try (TcpPeer stalled = TcpPeer.stalled()) {
+      Channel ch = await(dialer.dial("127.0.0.1", stalled.port(), loops.next(), new Received()));
+      int chunk = 64 * 1024;
+      long written = 0;
+      long limit = 256L << 20;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      long unwritableSince = 0;
+      // Write whenever writable, until the channel has stayed unwritable for a second.
+      while (written < limit && System.nanoTime() < deadline) {
+        if (ch.isWritable()) {
+          unwritableSince = 0;
+          ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[chunk])).sync();
+          written += chunk;
+        } else if (unwritableSince == 0) {
+          unwritableSince = System.nanoTime();
+        } else if (System.nanoTime() - unwritableSince > TimeUnit.SECONDS.toNanos(1)) {
+          break;
+        } else {
+          Thread.sleep(10);
+        }
+      }
+      assertTrue(!ch.isWritable(), "still writable after " + written + " bytes to a remote that never reads");
+      long accepted = proxy.received(PacketType.DATA).stream()
+          .mapToLong(p -> ((Packet.Data) p.payload()).data().length).sum();
+      assertTrue(written - accepted < 4 << 20, "buffered between caller and proxy: " + (written - accepted));
+      ch.close().sync();
+    }
+  }
+
+  @Test
   void anUnreachableProxyFailsTheDialClearly() throws Exception {
     try (GrpcTunnelDialer nowhere = GrpcTunnelDialer.overUnixSocket(dir.resolve("absent.socket"),
         DialerOptions.DEFAULT, metrics)) {

@@ -58,6 +58,17 @@ final class TcpPeer implements AutoCloseable {
     return new TcpPeer(s -> s.getInputStream().transferTo(s.getOutputStream()));
   }
 
+  /** Accepts and never reads, until the client goes away. */
+  static TcpPeer stalled() throws IOException {
+    return new TcpPeer(s -> {
+      try {
+        Thread.sleep(60_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+  }
+
   /** Writes {@code greeting} and closes. */
   static TcpPeer greetAndClose(String greeting) throws IOException {
     return new TcpPeer(s -> s.getOutputStream().write(greeting.getBytes(StandardCharsets.UTF_8)));
