@@ -62,6 +62,8 @@ final class FakeProxy implements AutoCloseable {
     Server s = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
         .sslContext(GrpcSslContexts.forServer(cert, key).trustManager(clientCa).clientAuth(ClientAuth.REQUIRE)
             .build())
+        .permitKeepAliveTime(1, TimeUnit.SECONDS)
+        .permitKeepAliveWithoutCalls(true)
         .addService(service(self))
         .build().start();
     self[0] = new FakeProxy(s, null);

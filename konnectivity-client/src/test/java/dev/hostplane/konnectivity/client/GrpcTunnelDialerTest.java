@@ -133,6 +133,31 @@ class GrpcTunnelDialerTest {
   }
 
   @Test
+  void pingsTheProxyWhileIdleWithoutCalls() throws Exception {
+    TestCerts certs = TestCerts.create(dir);
+    try (FakeProxy tlsProxy = FakeProxy.overMutualTls(certs.serverCert(), certs.serverKey(), certs.ca());
+        TcpPeer forwarder = TcpPeer.forwarder(tlsProxy.port());
+        GrpcTunnelDialer tlsDialer = GrpcTunnelDialer.overTls("localhost", forwarder.port(),
+            GrpcSslContexts.forClient().trustManager(certs.ca()).keyManager(certs.clientCert(), certs.clientKey())
+                .build(), DialerOptions.DEFAULT.withKeepAlive(Duration.ofSeconds(10), Duration.ofSeconds(5)),
+            metrics)) {
+      Channel ch = await(tlsDialer.dial("127.0.0.1", echo.port(), loops.next(), new Received()));
+      ch.close().sync();
+      waitFor("stream closed", () -> metrics.connections(DialerMetrics.CLOSING) == 0);
+      Thread.sleep(500);
+      long before = forwarder.bytesWritten.get();
+      Thread.sleep(11_000); // grpc-java's shortest keepalive interval is 10 s
+      assertTrue(forwarder.bytesWritten.get() > before, "no ping in 11 s without calls");
+      // The connection is still usable.
+      Received in = new Received();
+      Channel again = await(tlsDialer.dial("127.0.0.1", echo.port(), loops.next(), in));
+      again.writeAndFlush(Unpooled.copiedBuffer("still here", StandardCharsets.UTF_8));
+      waitFor("echo", () -> in.text().equals("still here"));
+      again.close().sync();
+    }
+  }
+
+  @Test
   void runsAnHttpClientPipelineOverTheDialledChannel() throws Exception {
     try (TcpPeer http = TcpPeer.http()) {
       CompletableFuture<FullHttpResponse> response = new CompletableFuture<>();

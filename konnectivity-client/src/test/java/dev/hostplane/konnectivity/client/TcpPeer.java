@@ -69,6 +69,31 @@ final class TcpPeer implements AutoCloseable {
     });
   }
 
+  /** Forwards each connection to {@code port} on loopback, counting the bytes sent towards it. */
+  static TcpPeer forwarder(int port) throws IOException {
+    TcpPeer[] self = new TcpPeer[1];
+    self[0] = new TcpPeer(s -> {
+      try (Socket up = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        Thread down = new Thread(() -> {
+          try {
+            up.getInputStream().transferTo(s.getOutputStream());
+          } catch (IOException ignored) {
+            // closed
+          }
+        });
+        down.setDaemon(true);
+        down.start();
+        byte[] b = new byte[16 * 1024];
+        int n;
+        while ((n = s.getInputStream().read(b)) > 0) {
+          self[0].bytesWritten.addAndGet(n);
+          up.getOutputStream().write(b, 0, n);
+        }
+      }
+    });
+    return self[0];
+  }
+
   /** Writes {@code greeting} and closes. */
   static TcpPeer greetAndClose(String greeting) throws IOException {
     return new TcpPeer(s -> s.getOutputStream().write(greeting.getBytes(StandardCharsets.UTF_8)));
