@@ -93,10 +93,10 @@ public final class HttpConnectDialer implements Dialer {
         });
     ChannelFuture f = b.connect(proxy);
     f.addListener((ChannelFuture done) -> {
-      if (!done.isSuccess() && result.completeExceptionally(new TunnelException(
-          TunnelException.Reason.PROXY_UNREACHABLE, "failed to reach the proxy at " + proxy + ": "
-          + done.cause().getMessage(), done.cause()))) {
+      if (!done.isSuccess() && !result.isDone()) {
         metrics.dialFailed(TunnelException.Reason.PROXY_UNREACHABLE);
+        result.completeExceptionally(new TunnelException(TunnelException.Reason.PROXY_UNREACHABLE,
+            "failed to reach the proxy at " + proxy + ": " + done.cause().getMessage(), done.cause()));
       }
     });
     result.whenComplete((ch, err) -> {

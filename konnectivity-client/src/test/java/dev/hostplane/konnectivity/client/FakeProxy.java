@@ -17,10 +17,13 @@ import io.netty.handler.ssl.ClientAuth;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -96,6 +99,8 @@ final class FakeProxy implements AutoCloseable {
     private final Object readyLock = new Object();
     private volatile Socket socket;
     private volatile long connectId;
+    /** Bytes for the remote, written by their own thread so that a slow remote does not delay onReady. */
+    private final BlockingQueue<byte[]> toRemote = new ArrayBlockingQueue<>(64);
 
     Stream(ServerCallStreamObserver<Packet> out) {
       this.out = out;
@@ -118,13 +123,10 @@ final class FakeProxy implements AutoCloseable {
       switch (p.type()) {
         case DIAL_REQ -> dial((Packet.DialRequest) p.payload());
         case DATA -> {
-          Socket s = socket;
-          if (s != null) {
-            try {
-              s.getOutputStream().write(((Packet.Data) p.payload()).data());
-            } catch (IOException e) {
-              closeSocket();
-            }
+          try {
+            toRemote.put(((Packet.Data) p.payload()).data()); // blocks when full: backpressure to the client
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
           }
         }
         case CLOSE_REQ -> {
@@ -156,6 +158,9 @@ final class FakeProxy implements AutoCloseable {
           Thread t = new Thread(this::pump, "fake-agent-" + connectId);
           t.setDaemon(true);
           t.start();
+          Thread w = new Thread(this::writeRemote, "fake-agent-writer-" + connectId);
+          w.setDaemon(true);
+          w.start();
         }
       }
     }
@@ -168,7 +173,7 @@ final class FakeProxy implements AutoCloseable {
         while ((n = in.read(buf)) > 0) {
           synchronized (readyLock) {
             while (!out.isReady() && !out.isCancelled()) {
-              readyLock.wait(100);
+              readyLock.wait(10);
             }
           }
           bytesSentToClient.addAndGet(n);
@@ -179,6 +184,20 @@ final class FakeProxy implements AutoCloseable {
         // socket closed by CLOSE_REQ or the stream ended
       } catch (RuntimeException e) {
         // stream cancelled
+      }
+    }
+
+    private void writeRemote() {
+      try {
+        OutputStream out = socket.getOutputStream();
+        while (!socket.isClosed()) {
+          byte[] b = toRemote.poll(100, TimeUnit.MILLISECONDS);
+          if (b != null) {
+            out.write(b);
+          }
+        }
+      } catch (IOException | InterruptedException e) {
+        closeSocket();
       }
     }
 
@@ -212,8 +231,12 @@ final class FakeProxy implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
-    server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+  public void close() {
+    try {
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     if (group != null) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }

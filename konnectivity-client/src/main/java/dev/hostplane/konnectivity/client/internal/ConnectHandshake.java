@@ -105,8 +105,9 @@ public final class ConnectHandshake extends ChannelInboundHandlerAdapter {
 
   private void fail(ChannelHandlerContext ctx, TunnelException e) {
     cancelTimer();
-    if (result.completeExceptionally(e)) {
+    if (!result.isDone()) { // counted first: a caller woken by the failure sees it counted
       metrics.dialFailed(e.reason());
+      result.completeExceptionally(e);
     }
     ctx.close();
   }
