@@ -133,6 +133,33 @@ class GrpcTunnelDialerTest {
   }
 
   @Test
+  void anEgressSelectorFileDialsTheClusterThroughGrpcOverMutualTls() throws Exception {
+    TestCerts certs = TestCerts.create(dir);
+    try (FakeProxy tlsProxy = FakeProxy.overMutualTls(certs.serverCert(), certs.serverKey(), certs.ca())) {
+      Path file = Files.writeString(dir.resolve("egress.yaml"), """
+          apiVersion: apiserver.k8s.io/v1beta1
+          kind: EgressSelectorConfiguration
+          egressSelections:
+          - name: cluster
+            connection:
+              proxyProtocol: GRPC
+              transport:
+                tcp:
+                  url: https://localhost:%d
+                  tlsConfig: {caBundle: %s, clientKey: %s, clientCert: %s}
+          """.formatted(tlsProxy.port(), certs.ca(), certs.clientKey(), certs.clientCert()));
+      try (EgressSelector selector = EgressSelector.load(file, DialerOptions.DEFAULT)) {
+        Received in = new Received();
+        Channel ch = await(selector.dialer("cluster").dial("127.0.0.1", echo.port(), loops.next(), in));
+        ch.writeAndFlush(Unpooled.copiedBuffer("kubelet via egress", StandardCharsets.UTF_8));
+        waitFor("echo", () -> in.text().equals("kubelet via egress"));
+        assertEquals(1, selector.metrics().connections(DialerMetrics.OK));
+        ch.close().sync();
+      }
+    }
+  }
+
+  @Test
   void pingsTheProxyWhileIdleWithoutCalls() throws Exception {
     TestCerts certs = TestCerts.create(dir);
     try (FakeProxy tlsProxy = FakeProxy.overMutualTls(certs.serverCert(), certs.serverKey(), certs.ca());
