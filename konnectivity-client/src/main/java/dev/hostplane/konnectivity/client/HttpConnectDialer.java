@@ -19,6 +19,7 @@ import io.netty.channel.epoll.EpollEventLoop;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLParameters;
 
 /**
  * Dials through a proxy that speaks HTTP CONNECT: one connection to the proxy per dial (Unix domain socket, or TCP,
@@ -86,7 +88,11 @@ public final class HttpConnectDialer implements Dialer {
           protected void initChannel(Channel ch) {
             if (tls != null) {
               InetSocketAddress a = (InetSocketAddress) proxy;
-              ch.pipeline().addLast(tls.newHandler(ch.alloc(), proxyHost, a.getPort()));
+              SslHandler ssl = tls.newHandler(ch.alloc(), proxyHost, a.getPort());
+              SSLParameters params = ssl.engine().getSSLParameters();
+              params.setEndpointIdentificationAlgorithm("HTTPS"); // the proxy's certificate must name proxyHost
+              ssl.engine().setSSLParameters(params);
+              ch.pipeline().addLast(ssl);
             }
             handshake.install(ch);
           }

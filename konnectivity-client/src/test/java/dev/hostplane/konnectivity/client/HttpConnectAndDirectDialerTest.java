@@ -14,7 +14,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -77,6 +84,39 @@ class HttpConnectAndDirectDialerTest {
         HttpConnectDialer dialer = HttpConnectDialer.overTcp("127.0.0.1",
             ((InetSocketAddress) proxy.getLocalAddress()).getPort(), null, DialerOptions.DEFAULT, metrics)) {
       assertEchoes(dialer, "via CONNECT");
+    }
+  }
+
+  @Test
+  void connectsThroughAnHttpConnectProxyOverMutualTls() throws Exception {
+    TestCerts certs = TestCerts.create(dir, "localhost");
+    // The proxy requires a client certificate from our CA.
+    SSLContext serverTls = ((JdkSslContext) SslContextBuilder.forServer(certs.serverCert(), certs.serverKey())
+        .trustManager(certs.ca()).sslProvider(SslProvider.JDK).build()).context();
+    SSLServerSocket server = (SSLServerSocket) serverTls.getServerSocketFactory()
+        .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    server.setNeedClientAuth(true);
+    try (SSLServerSocket proxy = server) {
+      TcpPeer.connectProxy(proxy);
+      Path file = Files.writeString(dir.resolve("egress.json"), """
+          {"apiVersion": "apiserver.k8s.io/v1", "kind": "EgressSelectorConfiguration",
+           "egressSelections": [{"name": "controlplane", "connection": {"proxyProtocol": "HTTPConnect",
+             "transport": {"tcp": {"url": "https://localhost:%d",
+               "tlsConfig": {"caBundle": "%s", "clientKey": "%s", "clientCert": "%s"}}}}}]}
+          """.formatted(proxy.getLocalPort(), certs.ca(), certs.clientKey(), certs.clientCert()));
+      try (EgressSelector selector = EgressSelector.load(file, DialerOptions.DEFAULT)) {
+        assertEchoes(selector.dialer("controlplane"), "via CONNECT over mTLS");
+      }
+      // The proxy's certificate names localhost, not 127.0.0.1: refused.
+      try (HttpConnectDialer wrongName = HttpConnectDialer.overTcp("127.0.0.1", proxy.getLocalPort(),
+          SslContextBuilder.forClient().trustManager(certs.ca()).keyManager(certs.clientCert(), certs.clientKey())
+              .build(), DialerOptions.DEFAULT, metrics)) {
+        CompletableFuture<Channel> f = wrongName.dial("127.0.0.1", echo.port(), loops.next(), new Received());
+        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+        TunnelException t = assertInstanceOf(TunnelException.class, e.getCause());
+        assertTrue(t.getMessage().startsWith("CONNECT 127.0.0.1:" + echo.port()
+            + ": TLS handshake with the proxy failed: No subject alternative names"), t.getMessage());
+      }
     }
   }
 

@@ -205,6 +205,49 @@ final class TcpPeer implements AutoCloseable {
     return t;
   }
 
+  /** The CONNECT proxy over a (TLS) server socket, with stream I/O. */
+  static Thread connectProxy(ServerSocket server) {
+    Thread t = new Thread(() -> {
+      while (!server.isClosed()) {
+        Socket s;
+        try {
+          s = server.accept();
+        } catch (IOException e) {
+          return;
+        }
+        Thread c = new Thread(() -> {
+          try (s) {
+            String target = readHead(s.getInputStream()).split(" ")[1];
+            int colon = target.lastIndexOf(':');
+            try (Socket dest = new Socket(target.substring(0, colon),
+                Integer.parseInt(target.substring(colon + 1)))) {
+              s.getOutputStream().write("HTTP/1.1 200 Connection Established\r\n\r\n"
+                  .getBytes(StandardCharsets.US_ASCII));
+              Thread up = new Thread(() -> {
+                try {
+                  s.getInputStream().transferTo(dest.getOutputStream());
+                  dest.shutdownOutput();
+                } catch (IOException ignored) {
+                  // closed
+                }
+              });
+              up.setDaemon(true);
+              up.start();
+              dest.getInputStream().transferTo(s.getOutputStream());
+            }
+          } catch (IOException ignored) {
+            // client went away
+          }
+        }, "tls-connect-proxy-conn");
+        c.setDaemon(true);
+        c.start();
+      }
+    }, "tls-connect-proxy-accept");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
   /** The request-target of the CONNECT request read from {@code ch}, byte by byte. */
   private static String readHead(SocketChannel ch) throws IOException {
     StringBuilder sb = new StringBuilder();

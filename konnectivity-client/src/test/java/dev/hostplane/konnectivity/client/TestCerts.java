@@ -30,15 +30,21 @@ record TestCerts(File ca, File serverCert, File serverKey, File clientCert, File
   private static final AtomicLong SERIAL = new AtomicLong(1);
 
   static TestCerts create(Path dir) throws Exception {
+    return create(dir, "localhost", "127.0.0.1");
+  }
+
+  /** As {@link #create(Path)}, the server certificate naming only {@code serverNames} (DNS names or IPv4). */
+  static TestCerts create(Path dir, String... serverNames) throws Exception {
     KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
     gen.initialize(256);
     KeyPair caKeys = gen.generateKeyPair();
     X500Name caName = new X500Name("CN=konnectivity-test-ca");
-    X509Certificate ca = sign(caName, caKeys, caName, caKeys, true, false);
+    X509Certificate ca = sign(caName, caKeys, caName, caKeys, true);
     KeyPair serverKeys = gen.generateKeyPair();
-    X509Certificate server = sign(new X500Name("CN=konnectivity-server"), serverKeys, caName, caKeys, false, true);
+    X509Certificate server = sign(new X500Name("CN=konnectivity-server"), serverKeys, caName, caKeys, false,
+        serverNames);
     KeyPair clientKeys = gen.generateKeyPair();
-    X509Certificate client = sign(new X500Name("CN=kube-apiserver"), clientKeys, caName, caKeys, false, false);
+    X509Certificate client = sign(new X500Name("CN=kube-apiserver"), clientKeys, caName, caKeys, false);
     return new TestCerts(pem(dir.resolve("ca.crt"), ca), pem(dir.resolve("server.crt"), server),
         pem(dir.resolve("server.key"), new JcaPKCS8Generator(serverKeys.getPrivate(), null)),
         pem(dir.resolve("client.crt"), client),
@@ -46,15 +52,19 @@ record TestCerts(File ca, File serverCert, File serverKey, File clientCert, File
   }
 
   private static X509Certificate sign(X500Name subject, KeyPair keys, X500Name issuer, KeyPair issuerKeys,
-      boolean isCa, boolean serverNames) throws Exception {
+      boolean isCa, String... serverNames) throws Exception {
     Instant now = Instant.now();
     X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.getAndIncrement()),
         Date.from(now.minus(1, ChronoUnit.HOURS)), Date.from(now.plus(1, ChronoUnit.DAYS)), subject,
         keys.getPublic());
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
-    if (serverNames) {
-      b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-          new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+    if (serverNames.length > 0) {
+      GeneralName[] names = new GeneralName[serverNames.length];
+      for (int i = 0; i < names.length; i++) {
+        boolean ip = serverNames[i].matches("[0-9.]+");
+        names[i] = new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, serverNames[i]);
+      }
+      b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
     }
     return new JcaX509CertificateConverter().getCertificate(
         b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate())));

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
@@ -91,6 +92,16 @@ public final class ConnectHandshake extends ChannelInboundHandlerAdapter {
     } else {
       ctx.channel().close(); // cancelled meanwhile
     }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof SslHandshakeCompletionEvent done && !done.isSuccess()) {
+      fail(ctx, new TunnelException(Reason.PROXY_UNREACHABLE, "CONNECT " + target
+          + ": TLS handshake with the proxy failed: " + done.cause().getMessage(), done.cause()));
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
   }
 
   @Override
