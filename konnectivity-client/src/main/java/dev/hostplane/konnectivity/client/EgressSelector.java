@@ -108,5 +108,4 @@ public final class EgressSelector implements AutoCloseable {
     dialers.values().forEach(Dialer::close);
     direct.close();
   }
-
 }
