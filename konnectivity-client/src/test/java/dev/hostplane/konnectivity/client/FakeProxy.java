@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * ways, sending towards the client only while the stream is ready. Records every packet it receives.
  */
 final class FakeProxy implements AutoCloseable {
-  enum Mode { AGENT, NO_AGENT, SILENT, STRAY_DATA }
+  enum Mode { AGENT, NO_AGENT, SILENT, STRAY_DATA, DIAL_CLOSE }
 
   final ConcurrentLinkedQueue<Packet> received = new ConcurrentLinkedQueue<>();
   final AtomicLong bytesSentToClient = new AtomicLong();
@@ -140,6 +140,7 @@ final class FakeProxy implements AutoCloseable {
     private void dial(Packet.DialRequest req) {
       switch (mode) {
         case SILENT -> { }
+        case DIAL_CLOSE -> send(Packet.closeDial(req.random()));
         case NO_AGENT -> send(Packet.dialResponse(req.random(), 0, "No agent available"));
         case AGENT, STRAY_DATA -> {
           String a = req.address();

@@ -262,6 +262,14 @@ class GrpcTunnelDialerTest {
   }
 
   @Test
+  void aDialClosedByTheProxyFails() {
+    proxy.mode = FakeProxy.Mode.DIAL_CLOSE;
+    TunnelException e = dialFailure(dialer.dial("10.0.0.1", 10250, loops.next(), new Received()));
+    assertEquals("dial closed", e.getMessage());
+    assertEquals(TunnelException.Reason.DIAL_CLOSED, e.reason());
+  }
+
+  @Test
   void cancellingTheDialSendsDialClose() throws Exception {
     proxy.mode = FakeProxy.Mode.SILENT;
     CompletableFuture<Channel> f = dialer.dial("10.0.0.1", 10250, loops.next(), new Received());
@@ -280,6 +288,26 @@ class GrpcTunnelDialerTest {
       assertEquals("bye", in.text());
       assertTrue(!ch.isActive());
       waitFor("no open connection", () -> metrics.connections(DialerMetrics.OK) == 0);
+    }
+  }
+
+  @Test
+  void aRemoteCloseWaitsUntilASlowReaderHasReadEverything() throws Exception {
+    String greeting = "x".repeat(200_000); // within the receive window: all of it waits in the local channel
+    try (TcpPeer greeter = TcpPeer.greetAndClose(greeting)) {
+      Received in = new Received();
+      Channel ch = await(dialer.dial("127.0.0.1", greeter.port(), loops.next(), new ChannelInitializer<>() {
+        @Override
+        protected void initChannel(Channel c) {
+          c.config().setAutoRead(false);
+          c.pipeline().addLast(in);
+        }
+      }));
+      Thread.sleep(500);
+      assertTrue(ch.isActive(), "closed before the reader read");
+      ch.config().setAutoRead(true);
+      in.closed.get(10, TimeUnit.SECONDS);
+      assertEquals(greeting.length(), in.count.get());
     }
   }
 
