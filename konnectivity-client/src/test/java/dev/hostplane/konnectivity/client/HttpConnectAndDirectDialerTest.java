@@ -159,6 +159,10 @@ class HttpConnectAndDirectDialerTest {
       TunnelException t = assertInstanceOf(TunnelException.class, e.getCause());
       assertEquals("CONNECT 127.0.0.1:" + closedPort + ": proxy answered 502 Bad Gateway", t.getMessage());
       assertEquals(1L, metrics.dialFailures().get("endpoint"));
+      CompletableFuture<Channel> noAgent = dialer.dial("no-agent", 10250, loops.next(), new Received());
+      e = assertThrows(ExecutionException.class, () -> noAgent.get(10, TimeUnit.SECONDS));
+      assertEquals("CONNECT no-agent:10250: proxy answered 503 Service Unavailable: No agent available",
+          e.getCause().getMessage());
     }
   }
 

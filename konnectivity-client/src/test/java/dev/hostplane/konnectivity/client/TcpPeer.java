@@ -160,6 +160,10 @@ final class TcpPeer implements AutoCloseable {
             // Channel streams share one lock between reads and writes: read and write the channel itself.
             String target = readHead(ch);
             int colon = target.lastIndexOf(':');
+            if (target.startsWith("no-agent:")) {
+              writeAll(ch, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 19\r\n\r\nNo agent available\n");
+              return;
+            }
             Socket dest;
             try {
               dest = new Socket(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)));

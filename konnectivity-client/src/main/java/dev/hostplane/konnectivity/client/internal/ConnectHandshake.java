@@ -9,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
@@ -18,6 +19,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +38,9 @@ public final class ConnectHandshake extends ChannelInboundHandlerAdapter {
   private final Duration timeout;
   private final DialerMetrics metrics;
   private final CompletableFuture<Channel> result;
+  /** How much of a refusal's body goes into the error. */
+  private static final int MAX_BODY = 256;
+  private final StringBuilder body = new StringBuilder();
   private HttpResponseStatus status;
   private ScheduledFuture<?> timer;
 
@@ -68,12 +73,17 @@ public final class ConnectHandshake extends ChannelInboundHandlerAdapter {
       if (msg instanceof HttpResponse rsp) {
         status = rsp.status();
       }
+      if (msg instanceof HttpContent content && status != null && status.code() != 200
+          && body.length() < MAX_BODY) {
+        body.append(content.content().toString(StandardCharsets.UTF_8));
+      }
       if (msg instanceof LastHttpContent && status != null) {
         if (status.code() == 200) {
           handOver(ctx);
         } else {
-          fail(ctx, new TunnelException(Reason.ENDPOINT,
-              "CONNECT " + target + ": proxy answered " + status.code() + " " + status.reasonPhrase()));
+          String text = body.length() > MAX_BODY ? body.substring(0, MAX_BODY) : body.toString().strip();
+          fail(ctx, new TunnelException(Reason.ENDPOINT, "CONNECT " + target + ": proxy answered "
+              + status.code() + " " + status.reasonPhrase() + (text.isEmpty() ? "" : ": " + text)));
         }
       }
     } finally {
