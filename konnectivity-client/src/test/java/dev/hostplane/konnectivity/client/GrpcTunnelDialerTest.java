@@ -118,6 +118,33 @@ class GrpcTunnelDialerTest {
   }
 
   @Test
+  void manyConcurrentDialsShareTheConnectionAndAllCloseCleanly() throws Exception {
+    int n = 40;
+    java.util.List<CompletableFuture<Channel>> dials = new java.util.ArrayList<>();
+    java.util.List<Received> ins = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Received in = new Received();
+      ins.add(in);
+      dials.add(dialer.dial("127.0.0.1", echo.port(), loops.next(), in));
+    }
+    for (int i = 0; i < n; i++) {
+      await(dials.get(i)).writeAndFlush(Unpooled.copiedBuffer("conn-" + i, StandardCharsets.UTF_8));
+    }
+    for (int i = 0; i < n; i++) {
+      String want = "conn-" + i;
+      Received in = ins.get(i);
+      waitFor(want, () -> in.text().equals(want));
+    }
+    assertEquals(n, proxy.received(PacketType.DIAL_REQ).stream()
+        .map(p -> ((Packet.DialRequest) p.payload()).random()).distinct().count());
+    for (CompletableFuture<Channel> d : dials) {
+      d.get().close().sync();
+    }
+    waitFor("every connection closed", () -> proxy.received(PacketType.CLOSE_REQ).size() == n
+        && metrics.connections(DialerMetrics.OK) == 0 && metrics.connections(DialerMetrics.CLOSING) == 0);
+  }
+
+  @Test
   void echoesThroughTheTunnelOverTcpWithMutualTls() throws Exception {
     TestCerts certs = TestCerts.create(dir);
     try (FakeProxy tlsProxy = FakeProxy.overMutualTls(certs.serverCert(), certs.serverKey(), certs.ca());
