@@ -166,6 +166,11 @@ public final class ProxyServer implements AutoCloseable {
     return tunnel.agentIds();
   }
 
+  /** Agents that sent DRAIN and still hold their stream. */
+  public List<String> drainingAgentIds() {
+    return tunnel.drainingAgentIds();
+  }
+
   /** Prometheus text of {@code /metrics}. */
   public String metricsText() {
     return tunnel.metrics().render();

@@ -52,13 +52,15 @@ public final class AgentMetadata implements ServerInterceptor {
       return new ServerCall.Listener<>() {};
     }
     Map<String, List<String>> identifiers = parseIdentifiers(headers.get(AGENT_IDENTIFIERS));
+    // The agent waits for these headers before it counts the stream, so send them now rather than with the first
+    // packet; the stub's own later sendHeaders is then dropped.
+    Metadata responseHeaders = new Metadata();
+    responseHeaders.put(SERVER_ID, serverId);
+    responseHeaders.put(SERVER_COUNT, Integer.toString(serverCount));
+    call.sendHeaders(responseHeaders);
     ServerCall<Q, R> withHeaders = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
       @Override
-      public void sendHeaders(Metadata responseHeaders) {
-        responseHeaders.put(SERVER_ID, serverId);
-        responseHeaders.put(SERVER_COUNT, Integer.toString(serverCount));
-        super.sendHeaders(responseHeaders);
-      }
+      public void sendHeaders(Metadata ignored) {}
     };
     Context ctx = Context.current().withValue(CTX_AGENT_ID, idList.get(0)).withValue(CTX_IDENTIFIERS, identifiers);
     return Contexts.interceptCall(ctx, withHeaders, headers, next);

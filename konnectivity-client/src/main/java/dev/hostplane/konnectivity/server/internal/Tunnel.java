@@ -68,6 +68,12 @@ public final class Tunnel {
     }
   }
 
+  public List<String> drainingAgentIds() {
+    synchronized (lock) {
+      return backends.stream().filter(Backend::draining).map(b -> b.agentId).toList();
+    }
+  }
+
   // ---- frontend (ProxyService/Proxy) ----
 
   /** Handles one frontend stream; to be called from the gRPC call handler (disables auto-request there). */
