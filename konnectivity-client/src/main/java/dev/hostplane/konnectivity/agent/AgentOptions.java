@@ -46,6 +46,12 @@ public record AgentOptions(
     if (proxyServerPort < 1 || proxyServerPort > 65535) {
       throw new IllegalArgumentException("--proxy-server-port must be 1-65535, got " + proxyServerPort);
     }
+    if (keepaliveTime.isNegative() || (!keepaliveTime.isZero()
+        && keepaliveTime.compareTo(Duration.ofSeconds(10)) < 0)) {
+      // gRPC would raise it to 10 s silently.
+      throw new IllegalArgumentException("--keepalive-time must be 0 (no pings) or at least 10s, got "
+          + keepaliveTime);
+    }
     if (agentId.isEmpty()) {
       throw new IllegalArgumentException("--agent-id must not be empty");
     }

@@ -55,6 +55,8 @@ public record ProxyServerOptions(
     Objects.requireNonNull(frontendKeepaliveTime, "frontendKeepaliveTime");
     Objects.requireNonNull(permitKeepaliveTime, "permitKeepaliveTime");
     Objects.requireNonNull(backendDialTimeout, "backendDialTimeout");
+    requireKeepalive("--keepalive-time", keepaliveTime);
+    requireKeepalive("--frontend-keepalive-time", frontendKeepaliveTime);
     if (udsName == null && serverPort < 0) {
       throw new IllegalArgumentException("no frontend listener: set --uds-name or --server-port");
     }
@@ -78,6 +80,13 @@ public record ProxyServerOptions(
       if (!STRATEGIES.contains(s)) {
         throw new IllegalArgumentException("unknown proxy strategy \"" + s + "\", expected one of " + STRATEGIES);
       }
+    }
+  }
+
+  /** gRPC's floor: a keepalive interval below 10 s would be raised to 10 s silently, so it is refused. */
+  static void requireKeepalive(String flag, Duration d) {
+    if (d.isNegative() || (!d.isZero() && d.compareTo(Duration.ofSeconds(10)) < 0)) {
+      throw new IllegalArgumentException(flag + " must be 0 (no pings) or at least 10s, got " + d);
     }
   }
 

@@ -25,7 +25,6 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -181,7 +180,6 @@ class ProxyServerTest {
   }
 
   @Test
-  @Tag("slow")
   void transfers100MiBBothWaysIntact() throws Exception {
     connectedAgent("agent-1", "");
     TestFrontend.Stream s = uds().dial(echo.address());
