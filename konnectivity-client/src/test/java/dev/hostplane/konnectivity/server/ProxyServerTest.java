@@ -382,4 +382,38 @@ class ProxyServerTest {
     await("DIAL_CLS dropped the dial", () -> server.pendingDials() == 0);
     s.closeStream();
   }
+
+  @Test
+  void aSlowFrontendStopsTheDestinationInsteadOfFillingMemory() throws Exception {
+    connectedAgent("agent-1", "");
+    long limit = 64L * 1024 * 1024;
+    try (Firehose firehose = new Firehose(limit)) {
+      TestFrontend.Stream s = uds().openManual();
+      s.request(1);
+      s.dialResponse = s.dialOnly(firehose.address());
+      assertTrue(s.connected(), s.dialResponse.error());
+      // The frontend reads nothing: every hop's buffer fills and the destination must stop.
+      Thread.sleep(3_000);
+      long stalled = firehose.written.get();
+      Thread.sleep(1_000);
+      long later = firehose.written.get();
+      assertTrue(stalled < 32L * 1024 * 1024, "destination wrote " + stalled + " bytes to a frontend reading none");
+      assertTrue(later - stalled < 1024 * 1024, "destination kept writing: " + stalled + " -> " + later);
+      long received = 0;
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (received < limit && System.nanoTime() < deadline) {
+        s.request(16);
+        for (int i = 0; i < 16 && received < limit; i++) {
+          Packet p = s.received.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+          assertNotNull(p, "no packet after " + received + " bytes");
+          if (p.type() == PacketType.DATA) {
+            received += ((Packet.Data) p.payload()).data().length;
+          }
+        }
+      }
+      assertEquals(limit, received, "every byte arrives once the frontend reads");
+      s.request(1000);
+      closeConnection(s);
+    }
+  }
 }

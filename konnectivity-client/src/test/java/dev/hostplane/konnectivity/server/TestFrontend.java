@@ -43,7 +43,16 @@ final class TestFrontend implements AutoCloseable {
   }
 
   Stream open() {
-    Stream s = new Stream();
+    return open(false);
+  }
+
+  /** A stream that takes packets only as {@link Stream#request} allows (a slow reader). */
+  Stream openManual() {
+    return open(true);
+  }
+
+  private Stream open(boolean manual) {
+    Stream s = new Stream(manual);
     ClientCalls.asyncBidiStreamingCall(channel.newCall(KonnectivityMethods.PROXY, io.grpc.CallOptions.DEFAULT), s);
     return s;
   }
@@ -74,10 +83,22 @@ final class TestFrontend implements AutoCloseable {
     volatile Throwable error;
     volatile boolean completed;
     Packet.DialResponse dialResponse;
+    private final boolean manual;
+
+    Stream(boolean manual) {
+      this.manual = manual;
+    }
+
+    void request(int n) {
+      out.request(n);
+    }
 
     @Override
     public void beforeStart(ClientCallStreamObserver<Packet> requestStream) {
       out = requestStream;
+      if (manual) {
+        requestStream.disableAutoRequestWithInitial(0);
+      }
       requestStream.setOnReadyHandler(() -> {
         synchronized (this) {
           notifyAll();
