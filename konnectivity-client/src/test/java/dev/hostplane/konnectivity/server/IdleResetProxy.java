@@ -18,14 +18,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class IdleResetProxy implements AutoCloseable {
   private final ServerSocket listener;
-  private final InetSocketAddress target;
+  private final java.util.List<InetSocketAddress> targets;
+  private final AtomicInteger next = new AtomicInteger();
   private final long idleNanos;
   private final Set<Flow> flows = ConcurrentHashMap.newKeySet();
   final AtomicInteger resets = new AtomicInteger();
   private volatile boolean closed;
 
   IdleResetProxy(InetSocketAddress target, Duration idle) throws IOException {
-    this.target = target;
+    this(java.util.List.of(target), idle);
+  }
+
+  /** Round-robin over {@code targets}, as a load balancer in front of several servers. */
+  IdleResetProxy(java.util.List<InetSocketAddress> targets, Duration idle) throws IOException {
+    this.targets = java.util.List.copyOf(targets);
     this.idleNanos = idle.toNanos();
     this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     daemon("idle-proxy-accept", this::acceptLoop);
@@ -40,6 +46,7 @@ final class IdleResetProxy implements AutoCloseable {
     while (!closed) {
       try {
         Socket in = listener.accept();
+        InetSocketAddress target = targets.get(Math.floorMod(next.getAndIncrement(), targets.size()));
         Socket out = new Socket(target.getAddress(), target.getPort());
         Flow f = new Flow(in, out);
         flows.add(f);
