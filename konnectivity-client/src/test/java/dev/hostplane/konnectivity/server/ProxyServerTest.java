@@ -416,4 +416,27 @@ class ProxyServerTest {
       closeConnection(s);
     }
   }
+
+  @Test
+  void defaultRouteUsesOnlyDefaultRouteAgentsWithoutFallThrough() throws Exception {
+    server.close();
+    server = ProxyServer.start(options(List.of("defaultRoute")));
+    Agent plain = connectedAgent("agent-plain", "host=node-a");
+    Agent gateway = connectedAgent("agent-gateway", "default-route=true");
+    TestFrontend f = uds();
+    List<TestFrontend.Stream> open = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      TestFrontend.Stream s = f.dial(echo.address());
+      assertTrue(s.connected(), s.dialResponse.error());
+      open.add(s);
+    }
+    assertEquals(10, gateway.openConnections());
+    assertEquals(0, plain.openConnections());
+    for (TestFrontend.Stream s : open) {
+      closeConnection(s);
+    }
+    gateway.close();
+    await("gateway gone", () -> server.connectedAgents() == 1);
+    assertEquals("No agent available", f.dial(echo.address()).dialResponse.error());
+  }
 }
