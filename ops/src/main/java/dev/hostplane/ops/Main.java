@@ -15,6 +15,8 @@ public final class Main {
       int code = switch (command) {
         case "apiserver" -> ApiServerCommand.run(rest);
         case "bench" -> BenchCommand.run(rest);
+        case "konnectivity-server" -> KonnectivityServerCommand.run(rest);
+        case "konnectivity-agent" -> KonnectivityAgentCommand.run(rest);
         case "version", "--version" -> {
           System.out.println(dev.hostplane.apiserver.discovery.Version.info().toPrettyString());
           yield 0;
@@ -48,6 +50,8 @@ public final class Main {
         Commands:
           apiserver   Run an apiserver (TLS, embedded storage by default).
           bench       Drive a running apiserver (given by kubeconfig) and print throughput and latency figures.
+          konnectivity-server  Run a Konnectivity proxy-server (the apiserver's end of the cluster tunnel).
+          konnectivity-agent   Run a Konnectivity agent (the cluster's end: dials out to the proxy-servers).
           version     Print the version.
           help        Print this help.
 

@@ -1,0 +1,96 @@
+package dev.hostplane.ops;
+
+import dev.hostplane.apiserver.config.Flags;
+import dev.hostplane.konnectivity.agent.Agent;
+import dev.hostplane.konnectivity.agent.AgentOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code hostplane konnectivity-agent}: runs a Konnectivity agent. On SIGTERM it drains (DRAIN to every server, no
+ * new server connections), waits for open connections to end (at most {@code --drain-timeout}), then exits.
+ */
+final class KonnectivityAgentCommand {
+  private KonnectivityAgentCommand() {}
+
+  static Flags flags() {
+    return new Flags()
+        .declare("proxy-server-host", "127.0.0.1", "Proxy-server address (may be a load balancer).")
+        .declare("proxy-server-port", "8091", "Proxy-server agent port.")
+        .declare("ca-cert", "", "CA bundle that signs the proxy-server's certificate.")
+        .declare("agent-cert", "", "Client certificate (PEM).")
+        .declare("agent-key", "", "Client key (PEM, PKCS#8).")
+        .declare("agent-id", "", "Agent id sent to the servers (default: a random UUID).")
+        .declare("agent-identifiers", "",
+            "Identifiers for destHost/defaultRoute routing, URL-query form: host=node1&ipv4=10.0.0.5&default-route=true")
+        .declare("keepalive-time", "30s", "Ping interval towards the servers (0 = none; at least 10s).")
+        .declare("sync-interval", "1s", "First retry delay after a failed connection (doubled per failure).")
+        .declare("sync-interval-cap", "10s", "Longest retry delay.")
+        .declare("drain-timeout", "30s", "On SIGTERM, how long open connections may take to end.")
+        .declareBool("help", false, "Print this help.");
+  }
+
+  static AgentOptions options(Flags f) {
+    String id = f.string("agent-id").isEmpty() ? UUID.randomUUID().toString() : f.string("agent-id");
+    for (String required : List.of("ca-cert", "agent-cert", "agent-key")) {
+      if (f.string(required).isEmpty()) {
+        throw new Flags.FlagException("--" + required + " is required");
+      }
+    }
+    try {
+      return new AgentOptions(f.string("proxy-server-host"), f.integer("proxy-server-port"),
+          Path.of(f.string("ca-cert")), Path.of(f.string("agent-cert")), Path.of(f.string("agent-key")), id,
+          f.string("agent-identifiers"), f.duration("keepalive-time"), f.duration("sync-interval"),
+          f.duration("sync-interval-cap"), Duration.ofSeconds(5));
+    } catch (IllegalArgumentException e) {
+      throw new Flags.FlagException(e.getMessage());
+    }
+  }
+
+  static int run(List<String> args) {
+    Flags flags = flags();
+    List<String> positional = flags.parse(args);
+    if (flags.bool("help")) {
+      System.out.println("Usage: hostplane konnectivity-agent [flags]\n\nFlags:\n" + flags.usage());
+      return 0;
+    }
+    if (!positional.isEmpty()) {
+      throw new Flags.FlagException("unexpected arguments: " + positional);
+    }
+    AgentOptions options = options(flags);
+    Duration drainTimeout = flags.duration("drain-timeout");
+    Agent agent;
+    try {
+      agent = Agent.start(options);
+    } catch (IOException | RuntimeException e) {
+      System.err.println("hostplane konnectivity-agent: cannot start: " + e.getMessage());
+      return 1;
+    }
+    System.out.println("konnectivity-agent " + options.agentId() + ": connecting to " + options.proxyServerHost()
+        + ":" + options.proxyServerPort());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      agent.drain();
+      try {
+        if (!agent.awaitIdle(drainTimeout)) {
+          System.err.println("konnectivity-agent: " + agent.openConnections()
+              + " connections still open after " + drainTimeout + "; closing them");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      agent.close();
+      stopped.countDown();
+    }, "shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+}

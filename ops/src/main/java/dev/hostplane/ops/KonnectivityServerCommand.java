@@ -1,0 +1,99 @@
+package dev.hostplane.ops;
+
+import dev.hostplane.apiserver.config.Flags;
+import dev.hostplane.konnectivity.server.ProxyServer;
+import dev.hostplane.konnectivity.server.ProxyServerOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code hostplane konnectivity-server}: runs a Konnectivity proxy-server until SIGTERM/SIGINT. */
+final class KonnectivityServerCommand {
+  private KonnectivityServerCommand() {}
+
+  static Flags flags() {
+    return new Flags()
+        .declare("uds-name", "", "Unix domain socket for the frontend (apiserver) gRPC service, plaintext. "
+            + "When set, --server-port defaults to off.")
+        .declare("server-port", "8090", "Frontend gRPC port with mutual TLS (0 = off when --uds-name is set).")
+        .declare("server-cert", "", "Frontend serving certificate (PEM).")
+        .declare("server-key", "", "Frontend serving key (PEM, PKCS#8).")
+        .declare("server-ca-cert", "", "CA bundle that signs frontend client certificates.")
+        .declare("agent-port", "8091", "Agent gRPC port (mutual TLS).")
+        .declare("cluster-cert", "", "Agent-facing serving certificate (PEM).")
+        .declare("cluster-key", "", "Agent-facing serving key (PEM, PKCS#8).")
+        .declare("cluster-ca-cert", "", "CA bundle that signs agent client certificates.")
+        .declare("bind-address", "0.0.0.0", "Address every TCP listener binds to.")
+        .declare("server-id", "", "This server's id, sent to agents (default: a random UUID).")
+        .declare("server-count", "1", "How many proxy-servers sit behind the agents' address.")
+        .declare("proxy-strategies", "default",
+            "Ordered, comma-separated backend selection: default, destHost, defaultRoute.")
+        .declare("keepalive-time", "30s", "Ping interval towards agents (0 = none; at least 10s).")
+        .declare("frontend-keepalive-time", "30s", "Ping interval towards frontends (0 = none; at least 10s).")
+        .declare("permit-keepalive-time", "25s", "Shortest client ping interval accepted; closer pings are a flood.")
+        .declare("backend-dial-timeout", "10s", "How long a dial may stay pending at an agent.")
+        .declare("health-port", "8092", "Port of /healthz and /readyz (-1 = off).")
+        .declare("admin-port", "8095", "Port of /metrics (-1 = off).")
+        .declareBool("help", false, "Print this help.");
+  }
+
+  static ProxyServerOptions options(Flags f) {
+    Path uds = path(f, "uds-name");
+    int serverPort = f.integer("server-port");
+    if (uds != null && (!f.isSet("server-port") || serverPort == 0)) {
+      serverPort = -1;
+    }
+    String serverId = f.string("server-id").isEmpty() ? UUID.randomUUID().toString() : f.string("server-id");
+    try {
+      return new ProxyServerOptions(f.string("bind-address"), uds, serverPort, path(f, "server-cert"),
+          path(f, "server-key"), path(f, "server-ca-cert"), f.integer("agent-port"), path(f, "cluster-cert"),
+          path(f, "cluster-key"), path(f, "cluster-ca-cert"), serverId, f.integer("server-count"),
+          f.list("proxy-strategies"), f.duration("keepalive-time"), f.duration("frontend-keepalive-time"),
+          f.duration("permit-keepalive-time"), f.duration("backend-dial-timeout"), f.integer("health-port"),
+          f.integer("admin-port"));
+    } catch (IllegalArgumentException e) {
+      throw new Flags.FlagException(e.getMessage());
+    }
+  }
+
+  private static Path path(Flags f, String name) {
+    String v = f.string(name);
+    return v.isEmpty() ? null : Path.of(v);
+  }
+
+  static int run(List<String> args) {
+    Flags flags = flags();
+    List<String> positional = flags.parse(args);
+    if (flags.bool("help")) {
+      System.out.println("Usage: hostplane konnectivity-server [flags]\n\nFlags:\n" + flags.usage());
+      return 0;
+    }
+    if (!positional.isEmpty()) {
+      throw new Flags.FlagException("unexpected arguments: " + positional);
+    }
+    ProxyServerOptions options = options(flags);
+    ProxyServer server;
+    try {
+      server = ProxyServer.start(options);
+    } catch (IOException | RuntimeException e) {
+      System.err.println("hostplane konnectivity-server: cannot start: " + e.getMessage());
+      return 1;
+    }
+    System.out.println("konnectivity-server " + options.serverId() + ": agents on port " + server.agentPort()
+        + (options.udsName() != null ? ", frontends on " + options.udsName() : "")
+        + (server.serverPort() >= 0 ? ", frontends on port " + server.serverPort() : ""));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+}

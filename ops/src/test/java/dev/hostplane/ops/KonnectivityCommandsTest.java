@@ -1,0 +1,85 @@
+package dev.hostplane.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hostplane.apiserver.config.Flags;
+import dev.hostplane.konnectivity.agent.AgentOptions;
+import dev.hostplane.konnectivity.server.ProxyServerOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class KonnectivityCommandsTest {
+  private static final List<String> CLUSTER_TLS = List.of("--cluster-cert", "c.crt", "--cluster-key", "c.key",
+      "--cluster-ca-cert", "ca.crt");
+
+  static ProxyServerOptions server(String... args) {
+    Flags f = KonnectivityServerCommand.flags();
+    List<String> all = new java.util.ArrayList<>(CLUSTER_TLS);
+    all.addAll(List.of(args));
+    f.parse(all);
+    return KonnectivityServerCommand.options(f);
+  }
+
+  static AgentOptions agent(String... args) {
+    Flags f = KonnectivityAgentCommand.flags();
+    f.parse(List.of(args));
+    return KonnectivityAgentCommand.options(f);
+  }
+
+  @Test
+  void udsFrontendTurnsTheTcpFrontendOffUnlessAskedFor() {
+    ProxyServerOptions o = server("--uds-name", "/run/k.sock", "--proxy-strategies", "destHost,default",
+        "--server-count", "3", "--server-id", "s1");
+    assertEquals(Path.of("/run/k.sock"), o.udsName());
+    assertEquals(-1, o.serverPort());
+    assertEquals(List.of("destHost", "default"), o.proxyStrategies());
+    assertEquals(3, o.serverCount());
+    assertEquals("s1", o.serverId());
+    assertEquals(Duration.ofSeconds(30), o.keepaliveTime());
+    assertEquals(8091, o.agentPort());
+  }
+
+  @Test
+  void tcpFrontendNeedsItsCertificates() {
+    Flags.FlagException e = assertThrows(Flags.FlagException.class, () -> server());
+    assertTrue(e.getMessage().contains("--server-cert"), e.getMessage());
+    ProxyServerOptions o = server("--server-cert", "s.crt", "--server-key", "s.key", "--server-ca-cert", "ca.crt");
+    assertEquals(8090, o.serverPort());
+    assertNull(o.udsName());
+    assertTrue(!o.serverId().isEmpty());
+  }
+
+  @Test
+  void badValuesAreFlagErrors() {
+    assertTrue(assertThrows(Flags.FlagException.class,
+        () -> server("--uds-name", "/k", "--proxy-strategies", "nearest")).getMessage()
+        .contains("unknown proxy strategy \"nearest\""));
+    assertTrue(assertThrows(Flags.FlagException.class,
+        () -> server("--uds-name", "/k", "--keepalive-time", "1s")).getMessage().contains("at least 10s"));
+    assertTrue(assertThrows(Flags.FlagException.class,
+        () -> server("--uds-name", "/k", "--server-count", "0")).getMessage().contains("--server-count"));
+    assertTrue(assertThrows(Flags.FlagException.class,
+        () -> agent("--agent-cert", "a", "--agent-key", "k")).getMessage().contains("--ca-cert is required"));
+    assertTrue(assertThrows(Flags.FlagException.class,
+        () -> agent("--ca-cert", "c", "--agent-cert", "a", "--agent-key", "k", "--keepalive-time", "500ms"))
+        .getMessage().contains("at least 10s"));
+  }
+
+  @Test
+  void agentFlagsMapToOptions() {
+    AgentOptions o = agent("--ca-cert", "ca.crt", "--agent-cert", "a.crt", "--agent-key", "a.key",
+        "--proxy-server-host", "k.example", "--proxy-server-port", "443", "--agent-id", "node-1",
+        "--agent-identifiers", "host=node-1&default-route=true", "--keepalive-time", "0");
+    assertEquals("k.example", o.proxyServerHost());
+    assertEquals(443, o.proxyServerPort());
+    assertEquals("node-1", o.agentId());
+    assertEquals("host=node-1&default-route=true", o.agentIdentifiers());
+    assertEquals(Duration.ZERO, o.keepaliveTime());
+    assertEquals(Duration.ofSeconds(1), o.syncInterval());
+  }
+}
