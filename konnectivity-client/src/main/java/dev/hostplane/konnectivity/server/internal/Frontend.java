@@ -4,7 +4,8 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * One frontend: a {@code ProxyService/Proxy} stream, or one HTTP-CONNECT connection (a single dial). Its first DIAL_REQ fixes its backend; later dials on the same
+ * One frontend: a {@code ProxyService/Proxy} stream, or one HTTP-CONNECT connection (a single dial). Its first
+ * DIAL_REQ fixes its backend; later dials on the same
  * stream go to the same agent, so connectIDs are unique within the stream. Mutable fields are guarded by the
  * tunnel lock.
  */
