@@ -181,7 +181,7 @@ public final class HttpConnectFrontend extends ChannelInboundHandlerAdapter {
 
     @Override
     public void send(Packet p) {
-      channel.eventLoop().execute(() -> {
+      onLoop(() -> {
         if (p.payload() instanceof Packet.DialResponse rsp) {
           dialed(rsp);
         } else if (p.payload() instanceof Packet.Data d) {
@@ -197,7 +197,7 @@ public final class HttpConnectFrontend extends ChannelInboundHandlerAdapter {
     @Override
     public void whenReady(Runnable r) {
       // On the loop, after the packets sent before: writability then reflects them.
-      channel.eventLoop().execute(() -> {
+      onLoop(() -> {
         boolean now;
         synchronized (this) {
           now = !channel.isActive() || channel.isWritable();
@@ -213,8 +213,17 @@ public final class HttpConnectFrontend extends ChannelInboundHandlerAdapter {
 
     @Override
     public void complete() {
-      channel.eventLoop().execute(HttpConnectFrontend.this::closeAfterWrites);
+      onLoop(HttpConnectFrontend.this::closeAfterWrites);
       release();
+    }
+
+    /** Runs {@code r} on the channel's loop; when the loop is gone (server shutting down), runs it here. */
+    private void onLoop(Runnable r) {
+      try {
+        channel.eventLoop().execute(r);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        r.run();
+      }
     }
 
     void release() {
