@@ -18,6 +18,7 @@ final class KonnectivityServerCommand {
         .declare("uds-name", "", "Unix domain socket for the frontend (apiserver) gRPC service, plaintext. "
             + "When set, --server-port defaults to off.")
         .declare("server-port", "8090", "Frontend gRPC port with mutual TLS (0 = off when --uds-name is set).")
+        .declare("mode", "grpc", "What the frontend listeners speak: grpc or http-connect (HTTP/1.1 CONNECT).")
         .declare("server-cert", "", "Frontend serving certificate (PEM).")
         .declare("server-key", "", "Frontend serving key (PEM, PKCS#8).")
         .declare("server-ca-cert", "", "CA bundle that signs frontend client certificates.")
@@ -52,7 +53,7 @@ final class KonnectivityServerCommand {
           path(f, "cluster-key"), path(f, "cluster-ca-cert"), serverId, f.integer("server-count"),
           f.list("proxy-strategies"), f.duration("keepalive-time"), f.duration("frontend-keepalive-time"),
           f.duration("permit-keepalive-time"), f.duration("backend-dial-timeout"), f.integer("health-port"),
-          f.integer("admin-port"));
+          f.integer("admin-port"), f.string("mode"));
     } catch (IllegalArgumentException e) {
       throw new Flags.FlagException(e.getMessage());
     }

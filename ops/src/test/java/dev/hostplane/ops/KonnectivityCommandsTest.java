@@ -55,6 +55,16 @@ class KonnectivityCommandsTest {
   }
 
   @Test
+  void modeSelectsTheFrontendProtocol() {
+    assertEquals("grpc", server("--uds-name", "/k").mode());
+    ProxyServerOptions o = server("--uds-name", "/k", "--mode", "http-connect");
+    assertEquals("http-connect", o.mode());
+    assertTrue(o.httpConnect());
+    assertEquals("--mode must be one of [grpc, http-connect], got \"socks5\"", assertThrows(Flags.FlagException.class,
+        () -> server("--uds-name", "/k", "--mode", "socks5")).getMessage());
+  }
+
+  @Test
   void badValuesAreFlagErrors() {
     assertTrue(assertThrows(Flags.FlagException.class,
         () -> server("--uds-name", "/k", "--proxy-strategies", "nearest")).getMessage()

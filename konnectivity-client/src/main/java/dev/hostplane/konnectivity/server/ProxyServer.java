@@ -10,7 +10,17 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
+import dev.hostplane.konnectivity.server.internal.HttpConnectFrontend;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.net.SocketAddress;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
@@ -30,7 +40,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The Konnectivity proxy-server: frontends (the apiserver) open {@code ProxyService/Proxy} streams over a Unix
  * domain socket or mutual-TLS TCP; agents in the cluster hold {@code AgentService/Connect} streams on the agent
- * port (mutual TLS). Each frontend dial is routed to an agent by the proxy strategies. Thread-safe.
+ * port (mutual TLS). With {@code --mode=http-connect} the frontend listeners speak HTTP/1.1 CONNECT instead, one
+ * dial per connection. Each frontend dial is routed to an agent by the proxy strategies. Thread-safe.
  */
 public final class ProxyServer implements AutoCloseable {
   private static final long KEEPALIVE_DISABLED = Long.MAX_VALUE;
@@ -45,6 +56,9 @@ public final class ProxyServer implements AutoCloseable {
   private Server agentServer;
   private HttpEndpoints health;
   private HttpEndpoints admin;
+  private final List<Channel> connectChannels = new ArrayList<>();
+  private EventLoopGroup tcpGroup;
+  private int connectPort = -1;
 
   private ProxyServer(ProxyServerOptions options) {
     this.options = options;
@@ -72,6 +86,57 @@ public final class ProxyServer implements AutoCloseable {
     ServerServiceDefinition proxy = ServerServiceDefinition.builder(KonnectivityMethods.PROXY_SERVICE)
         .addMethod(KonnectivityMethods.PROXY, ServerCalls.asyncBidiStreamingCall(tunnel::frontend))
         .build();
+    if (options.httpConnect()) {
+      startConnectFrontends();
+    } else {
+      startGrpcFrontends(proxy);
+    }
+    startAgentServer();
+  }
+
+  private void startConnectFrontends() throws IOException {
+    if (options.udsName() != null) {
+      Files.deleteIfExists(options.udsName());
+      udsGroup = new EpollEventLoopGroup(1);
+      connectChannels.add(bind(udsGroup, EpollServerDomainSocketChannel.class, null,
+          new DomainSocketAddress(options.udsName().toFile())));
+    }
+    if (options.serverPort() >= 0) {
+      tcpGroup = new NioEventLoopGroup(1);
+      SslContext tls = SslContextBuilder.forServer(options.serverCert().toFile(), options.serverKey().toFile())
+          .trustManager(options.serverCaCert().toFile())
+          .clientAuth(ClientAuth.REQUIRE)
+          .build();
+      Channel ch = bind(tcpGroup, NioServerSocketChannel.class, tls,
+          new InetSocketAddress(options.bindAddress(), options.serverPort()));
+      connectChannels.add(ch);
+      connectPort = ((InetSocketAddress) ch.localAddress()).getPort();
+    }
+  }
+
+  private Channel bind(EventLoopGroup group, Class<? extends ServerChannel> type, SslContext tls,
+      SocketAddress address) throws IOException {
+    ChannelFuture f = new ServerBootstrap()
+        .group(group)
+        .channel(type)
+        .childHandler(new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            if (tls != null) {
+              ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+            }
+            ch.pipeline().addLast(new HttpConnectFrontend(tunnel));
+          }
+        })
+        .bind(address)
+        .awaitUninterruptibly();
+    if (!f.isSuccess()) {
+      throw new IOException("failed to listen on " + address + ": " + f.cause().getMessage(), f.cause());
+    }
+    return f.channel();
+  }
+
+  private void startGrpcFrontends(ServerServiceDefinition proxy) throws IOException {
     if (options.udsName() != null) {
       Files.deleteIfExists(options.udsName());
       udsGroup = new EpollEventLoopGroup(1);
@@ -92,6 +157,9 @@ public final class ProxyServer implements AutoCloseable {
       tcpFrontend = b.build().start();
       servers.add(tcpFrontend);
     }
+  }
+
+  private void startAgentServer() throws IOException {
     ServerServiceDefinition connect = ServerServiceDefinition.builder(KonnectivityMethods.AGENT_SERVICE)
         .addMethod(KonnectivityMethods.CONNECT, ServerCalls.asyncBidiStreamingCall(responses -> tunnel.backend(
             AgentMetadata.CTX_AGENT_ID.get(), AgentMetadata.CTX_IDENTIFIERS.get(), responses)))
@@ -135,7 +203,7 @@ public final class ProxyServer implements AutoCloseable {
 
   /** The bound frontend TLS port, or -1. */
   public int serverPort() {
-    return tcpFrontend == null ? -1 : tcpFrontend.getPort();
+    return tcpFrontend != null ? tcpFrontend.getPort() : connectPort;
   }
 
   public int agentPort() {
@@ -184,6 +252,7 @@ public final class ProxyServer implements AutoCloseable {
   @Override
   public void close() {
     http.forEach(HttpEndpoints::close);
+    connectChannels.forEach(c -> c.close().awaitUninterruptibly());
     for (Server s : servers) {
       s.shutdownNow();
     }
@@ -196,6 +265,9 @@ public final class ProxyServer implements AutoCloseable {
     }
     if (udsGroup != null) {
       udsGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+    if (tcpGroup != null) {
+      tcpGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
     timer.shutdownNow();
   }

@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param backendDialTimeout how long a dial may stay pending at an agent before it fails
  * @param healthPort {@code /healthz} and {@code /readyz}
  * @param adminPort {@code /metrics}
+ * @param mode what the frontend listeners speak: {@code grpc} ({@code ProxyService/Proxy}) or {@code http-connect}
  */
 public record ProxyServerOptions(
     String bindAddress,
@@ -42,14 +43,21 @@ public record ProxyServerOptions(
     Duration permitKeepaliveTime,
     Duration backendDialTimeout,
     int healthPort,
-    int adminPort) {
+    int adminPort,
+    String mode) {
 
   /** Upstream's strategy names. */
   public static final List<String> STRATEGIES = List.of("default", "destHost", "defaultRoute");
+  /** Upstream's frontend modes. */
+  public static final List<String> MODES = List.of("grpc", "http-connect");
 
   public ProxyServerOptions {
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(serverId, "serverId");
+    Objects.requireNonNull(mode, "mode");
+    if (!MODES.contains(mode)) {
+      throw new IllegalArgumentException("--mode must be one of " + MODES + ", got \"" + mode + "\"");
+    }
     proxyStrategies = List.copyOf(proxyStrategies);
     Objects.requireNonNull(keepaliveTime, "keepaliveTime");
     Objects.requireNonNull(frontendKeepaliveTime, "frontendKeepaliveTime");
@@ -95,36 +103,47 @@ public record ProxyServerOptions(
       Path serverCaCert, int agentPort, Path clusterCert, Path clusterKey, Path clusterCaCert) {
     return new ProxyServerOptions("127.0.0.1", udsName, serverPort, serverCert, serverKey, serverCaCert, agentPort,
         clusterCert, clusterKey, clusterCaCert, java.util.UUID.randomUUID().toString(), 1, List.of("default"),
-        Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(25), Duration.ofSeconds(10), -1, -1);
+        Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(25), Duration.ofSeconds(10), -1, -1, "grpc");
   }
 
   public ProxyServerOptions withServerId(String id, int count) {
     return new ProxyServerOptions(bindAddress, udsName, serverPort, serverCert, serverKey, serverCaCert, agentPort,
         clusterCert, clusterKey, clusterCaCert, id, count, proxyStrategies, keepaliveTime, frontendKeepaliveTime,
-        permitKeepaliveTime, backendDialTimeout, healthPort, adminPort);
+        permitKeepaliveTime, backendDialTimeout, healthPort, adminPort, mode);
   }
 
   public ProxyServerOptions withStrategies(List<String> strategies) {
     return new ProxyServerOptions(bindAddress, udsName, serverPort, serverCert, serverKey, serverCaCert, agentPort,
         clusterCert, clusterKey, clusterCaCert, serverId, serverCount, strategies, keepaliveTime,
-        frontendKeepaliveTime, permitKeepaliveTime, backendDialTimeout, healthPort, adminPort);
+        frontendKeepaliveTime, permitKeepaliveTime, backendDialTimeout, healthPort, adminPort, mode);
   }
 
   public ProxyServerOptions withKeepalive(Duration agents, Duration frontends, Duration permit) {
     return new ProxyServerOptions(bindAddress, udsName, serverPort, serverCert, serverKey, serverCaCert, agentPort,
         clusterCert, clusterKey, clusterCaCert, serverId, serverCount, proxyStrategies, agents, frontends, permit,
-        backendDialTimeout, healthPort, adminPort);
+        backendDialTimeout, healthPort, adminPort, mode);
   }
 
   public ProxyServerOptions withBackendDialTimeout(Duration timeout) {
     return new ProxyServerOptions(bindAddress, udsName, serverPort, serverCert, serverKey, serverCaCert, agentPort,
         clusterCert, clusterKey, clusterCaCert, serverId, serverCount, proxyStrategies, keepaliveTime,
-        frontendKeepaliveTime, permitKeepaliveTime, timeout, healthPort, adminPort);
+        frontendKeepaliveTime, permitKeepaliveTime, timeout, healthPort, adminPort, mode);
   }
 
   public ProxyServerOptions withHttpPorts(int health, int admin) {
     return new ProxyServerOptions(bindAddress, udsName, serverPort, serverCert, serverKey, serverCaCert, agentPort,
         clusterCert, clusterKey, clusterCaCert, serverId, serverCount, proxyStrategies, keepaliveTime,
-        frontendKeepaliveTime, permitKeepaliveTime, backendDialTimeout, health, admin);
+        frontendKeepaliveTime, permitKeepaliveTime, backendDialTimeout, health, admin, mode);
+  }
+
+  /** {@code grpc} or {@code http-connect} frontends. */
+  public ProxyServerOptions withMode(String m) {
+    return new ProxyServerOptions(bindAddress, udsName, serverPort, serverCert, serverKey, serverCaCert, agentPort,
+        clusterCert, clusterKey, clusterCaCert, serverId, serverCount, proxyStrategies, keepaliveTime,
+        frontendKeepaliveTime, permitKeepaliveTime, backendDialTimeout, healthPort, adminPort, m);
+  }
+
+  public boolean httpConnect() {
+    return mode.equals("http-connect");
   }
 }

@@ -10,7 +10,7 @@ import java.util.List;
  * a stream observer is not. {@link #whenReady} is the backpressure hook: a source defers its next {@code request(1)}
  * until this stream's transport buffer has drained, so a slow receiver slows the sender.
  */
-final class StreamSender {
+final class StreamSender implements PacketSink {
   private final ServerCallStreamObserver<Packet> out;
   private final List<Runnable> waiting = new ArrayList<>();
   private boolean closed;
@@ -22,7 +22,8 @@ final class StreamSender {
   }
 
   /** Sends {@code p}; a no-op once the stream is closed. */
-  synchronized void send(Packet p) {
+  @Override
+  public synchronized void send(Packet p) {
     if (closed) {
       return;
     }
@@ -35,7 +36,8 @@ final class StreamSender {
   }
 
   /** Runs {@code r} now if the stream can take more (or is closed), else once it can. */
-  void whenReady(Runnable r) {
+  @Override
+  public void whenReady(Runnable r) {
     boolean now;
     synchronized (this) {
       now = closed || out.isReady();
@@ -49,7 +51,8 @@ final class StreamSender {
   }
 
   /** Completes the stream (at most once) and releases every deferred source. */
-  void complete() {
+  @Override
+  public void complete() {
     List<Runnable> release;
     synchronized (this) {
       if (!closed) {

@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Tunnel {
   public static final String NO_AGENT = "No agent available";
+  /** The error of a dial that stayed pending past the backend dial timeout. */
+  public static final String DIAL_TIMEOUT = "dial timeout";
   private static final Logger log = LoggerFactory.getLogger(Tunnel.class);
   private static final String PROXY = KonnectivityMethods.PROXY.getFullMethodName();
   private static final String CONNECT = KonnectivityMethods.CONNECT.getFullMethodName();
@@ -80,7 +82,7 @@ public final class Tunnel {
   public StreamObserver<Packet> frontend(StreamObserver<Packet> responses) {
     ServerCallStreamObserver<Packet> call = (ServerCallStreamObserver<Packet>) responses;
     call.disableAutoRequest();
-    Frontend f = new Frontend(call);
+    Frontend f = new Frontend(new StreamSender(call), () -> call.request(1), true);
     metrics.streamOpened(PROXY);
     call.request(1);
     return new StreamObserver<>() {
@@ -101,7 +103,12 @@ public final class Tunnel {
     };
   }
 
-  private void onFrontendPacket(Frontend f, Packet p) {
+  /** A frontend that is one HTTP-CONNECT connection; it is not a gRPC stream, so no stream metric counts it. */
+  Frontend connectFrontend(PacketSink sink, Runnable requestNext) {
+    return new Frontend(sink, requestNext, false);
+  }
+
+  void onFrontendPacket(Frontend f, Packet p) {
     switch (p.type()) {
       case DIAL_REQ -> {
         Packet.DialRequest req = (Packet.DialRequest) p.payload();
@@ -120,11 +127,11 @@ public final class Tunnel {
         if (b == null) {
           metrics.dialFailure("no_agent");
           f.sender.send(Packet.dialResponse(req.random(), 0, NO_AGENT));
-          f.call.request(1);
+          f.requestNext.run();
           return;
         }
         timer.schedule(() -> dialTimedOut(b, req.random()), dialTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        forward(f.call, b.sender, p);
+        forward(f.requestNext, b.sender, p);
       }
       case DIAL_CLS -> {
         long random = ((Packet.CloseDial) p.payload()).random();
@@ -137,9 +144,9 @@ public final class Tunnel {
         }
         if (b != null) {
           metrics.dialFailure("frontend_close");
-          forward(f.call, b.sender, p);
+          forward(f.requestNext, b.sender, p);
         } else {
-          f.call.request(1);
+          f.requestNext.run();
         }
       }
       case DATA, CLOSE_REQ -> {
@@ -149,20 +156,20 @@ public final class Tunnel {
           b = f.connections.contains(id) ? f.backend : null;
         }
         if (b != null) {
-          forward(f.call, b.sender, p);
+          forward(f.requestNext, b.sender, p);
         } else {
           f.sender.send(Packet.closeResponse(id, "Unknown connectID"));
-          f.call.request(1);
+          f.requestNext.run();
         }
       }
       default -> {
         log.debug("ignoring {} from a frontend", p.type());
-        f.call.request(1);
+        f.requestNext.run();
       }
     }
   }
 
-  private void frontendGone(Frontend f) {
+  void frontendGone(Frontend f) {
     Backend b;
     List<Long> pendingDials;
     List<Long> open;
@@ -189,7 +196,9 @@ public final class Tunnel {
       f.pending.clear();
       f.connections.clear();
     }
-    metrics.streamClosed(PROXY);
+    if (f.grpc) {
+      metrics.streamClosed(PROXY);
+    }
     if (b != null) {
       for (long r : pendingDials) {
         metrics.dialFailure("frontend_close");
@@ -214,7 +223,7 @@ public final class Tunnel {
     }
     metrics.dialFailure("backend_dial_timeout");
     b.sender.send(Packet.closeDial(random));
-    f.sender.send(Packet.dialResponse(random, 0, "dial timeout"));
+    f.sender.send(Packet.dialResponse(random, 0, DIAL_TIMEOUT));
   }
 
   // ---- backend (AgentService/Connect) ----
@@ -278,7 +287,7 @@ public final class Tunnel {
         if (!ok) {
           metrics.dialFailure("error_response");
         }
-        forward(b.call, f.sender, p);
+        forward(() -> b.call.request(1), f.sender, p);
       }
       case DATA -> {
         long id = ((Packet.Data) p.payload()).connectId();
@@ -290,7 +299,7 @@ public final class Tunnel {
           b.sender.send(Packet.closeRequest(id));
           b.call.request(1);
         } else {
-          forward(b.call, f.sender, p);
+          forward(() -> b.call.request(1), f.sender, p);
         }
       }
       case CLOSE_RSP -> {
@@ -306,7 +315,7 @@ public final class Tunnel {
         if (f == null) {
           b.call.request(1);
         } else {
-          forward(b.call, f.sender, p);
+          forward(() -> b.call.request(1), f.sender, p);
         }
       }
       case DRAIN -> {
@@ -349,8 +358,8 @@ public final class Tunnel {
   }
 
   /** Sends {@code p} to {@code to}; asks {@code from} for its next packet once {@code to} can take more. */
-  private static void forward(ServerCallStreamObserver<Packet> from, StreamSender to, Packet p) {
+  private static void forward(Runnable requestNext, PacketSink to, Packet p) {
     to.send(p);
-    to.whenReady(() -> from.request(1));
+    to.whenReady(requestNext);
   }
 }
