@@ -74,6 +74,12 @@ public record AgentOptions(
         Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(5), null);
   }
 
+  /** Like {@link #of}, authenticating with the ServiceAccount token in {@code tokenPath} instead of a certificate. */
+  public static AgentOptions withToken(String host, int port, Path caCert, Path tokenPath) {
+    return new AgentOptions(host, port, caCert, null, null, java.util.UUID.randomUUID().toString(), "",
+        Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(5), tokenPath);
+  }
+
   public AgentOptions withIdentity(String id, String identifiers) {
     return new AgentOptions(proxyServerHost, proxyServerPort, caCert, agentCert, agentKey, id, identifiers,
         keepaliveTime, syncInterval, syncIntervalCap, dialTimeout, serviceAccountTokenPath);

@@ -52,9 +52,12 @@ public final class TokenReviewer {
   private final String bearer;
   private final String audience;
   private final LongSupplier nanoClock;
+  private final Executor executor;
   private final Map<String, Long> cache = new ConcurrentHashMap<>();
 
-  private TokenReviewer(HttpClient http, URI endpoint, String bearer, String audience, LongSupplier nanoClock) {
+  private TokenReviewer(HttpClient http, URI endpoint, String bearer, String audience, LongSupplier nanoClock,
+      Executor executor) {
+    this.executor = executor;
     this.http = http;
     this.endpoint = endpoint;
     this.bearer = bearer;
@@ -107,7 +110,8 @@ public final class TokenReviewer {
         .executor(executor)
         .build();
     URI endpoint = URI.create(server.replaceAll("/+$", "") + "/apis/authentication.k8s.io/v1/tokenreviews");
-    return new TokenReviewer(http, endpoint, token.isEmpty() ? null : token, audience, System::nanoTime);
+    return new TokenReviewer(http, endpoint, token.isEmpty() ? null : token, audience, System::nanoTime,
+        executor);
   }
 
   /** Reviews {@code token}; never completes exceptionally (failures are a denied result). */
@@ -116,7 +120,7 @@ public final class TokenReviewer {
     Long expiry = cache.get(hash);
     long now = nanoClock.getAsLong();
     if (expiry != null && expiry - now > 0) {
-      return CompletableFuture.completedFuture(new Result(true, expectedUser, ""));
+      return CompletableFuture.supplyAsync(() -> new Result(true, expectedUser, ""), executor);
     }
     ObjectNode body = JSON.createObjectNode()
         .put("apiVersion", "authentication.k8s.io/v1")
@@ -132,8 +136,8 @@ public final class TokenReviewer {
       req.header("Authorization", "Bearer " + bearer);
     }
     return http.sendAsync(req.build(), HttpResponse.BodyHandlers.ofString())
-        .thenApply(r -> result(r.statusCode(), r.body(), expectedUser, hash))
-        .exceptionally(e -> Result.denied("TokenReview failed: " + rootMessage(e)));
+        .handleAsync((r, e) -> e != null ? Result.denied("TokenReview failed: " + rootMessage(e))
+            : result(r.statusCode(), r.body(), expectedUser, hash), executor);
   }
 
   private Result result(int status, String body, String expectedUser, String hash) {
