@@ -22,8 +22,10 @@ final class KonnectivityAgentCommand {
         .declare("proxy-server-host", "127.0.0.1", "Proxy-server address (may be a load balancer).")
         .declare("proxy-server-port", "8091", "Proxy-server agent port.")
         .declare("ca-cert", "", "CA bundle that signs the proxy-server's certificate.")
-        .declare("agent-cert", "", "Client certificate (PEM).")
-        .declare("agent-key", "", "Client key (PEM, PKCS#8).")
+        .declare("agent-cert", "", "Client certificate (PEM); optional with --service-account-token-path.")
+        .declare("agent-key", "", "Client key (PEM, PKCS#8); optional with --service-account-token-path.")
+        .declare("service-account-token-path", "",
+            "File with a ServiceAccount token, read on every connection attempt and sent as a bearer token.")
         .declare("agent-id", "", "Agent id sent to the servers (default: a random UUID).")
         .declare("agent-identifiers", "",
             "Identifiers for destHost/defaultRoute routing, URL-query form: host=node1&ipv4=10.0.0.5&default-route=true")
@@ -36,19 +38,25 @@ final class KonnectivityAgentCommand {
 
   static AgentOptions options(Flags f) {
     String id = f.string("agent-id").isEmpty() ? UUID.randomUUID().toString() : f.string("agent-id");
-    for (String required : List.of("ca-cert", "agent-cert", "agent-key")) {
+    boolean token = !f.string("service-account-token-path").isEmpty();
+    for (String required : token ? List.of("ca-cert") : List.of("ca-cert", "agent-cert", "agent-key")) {
       if (f.string(required).isEmpty()) {
         throw new Flags.FlagException("--" + required + " is required");
       }
     }
     try {
       return new AgentOptions(f.string("proxy-server-host"), f.integer("proxy-server-port"),
-          Path.of(f.string("ca-cert")), Path.of(f.string("agent-cert")), Path.of(f.string("agent-key")), id,
+          Path.of(f.string("ca-cert")), path(f, "agent-cert"), path(f, "agent-key"), id,
           f.string("agent-identifiers"), f.duration("keepalive-time"), f.duration("sync-interval"),
-          f.duration("sync-interval-cap"), Duration.ofSeconds(5));
+          f.duration("sync-interval-cap"), Duration.ofSeconds(5), path(f, "service-account-token-path"));
     } catch (IllegalArgumentException e) {
       throw new Flags.FlagException(e.getMessage());
     }
+  }
+
+  private static Path path(Flags f, String name) {
+    String v = f.string(name);
+    return v.isEmpty() ? null : Path.of(v);
   }
 
   static int run(List<String> args) {

@@ -1,6 +1,7 @@
 package dev.hostplane.ops;
 
 import dev.hostplane.apiserver.config.Flags;
+import dev.hostplane.konnectivity.server.AgentTokenAuth;
 import dev.hostplane.konnectivity.server.ProxyServer;
 import dev.hostplane.konnectivity.server.ProxyServerOptions;
 import java.io.IOException;
@@ -22,10 +23,16 @@ final class KonnectivityServerCommand {
         .declare("server-cert", "", "Frontend serving certificate (PEM).")
         .declare("server-key", "", "Frontend serving key (PEM, PKCS#8).")
         .declare("server-ca-cert", "", "CA bundle that signs frontend client certificates.")
-        .declare("agent-port", "8091", "Agent gRPC port (mutual TLS).")
+        .declare("agent-port", "8091", "Agent gRPC port (mutual TLS, or server TLS with agent token auth).")
         .declare("cluster-cert", "", "Agent-facing serving certificate (PEM).")
         .declare("cluster-key", "", "Agent-facing serving key (PEM, PKCS#8).")
-        .declare("cluster-ca-cert", "", "CA bundle that signs agent client certificates.")
+        .declare("cluster-ca-cert", "",
+            "CA bundle that signs agent client certificates (unused with agent token auth).")
+        .declare("agent-namespace", "", "Agents authenticate by ServiceAccount token: the ServiceAccount's namespace. "
+            + "Needs --agent-service-account, --authentication-audience and --kubeconfig.")
+        .declare("agent-service-account", "", "The ServiceAccount agent tokens must belong to.")
+        .declare("authentication-audience", "", "The audience agent tokens must be valid for.")
+        .declare("kubeconfig", "", "Kubeconfig of the apiserver that reviews agent tokens (TokenReview).")
         .declare("bind-address", "0.0.0.0", "Address every TCP listener binds to.")
         .declare("server-id", "", "This server's id, sent to agents (default: a random UUID).")
         .declare("server-count", "1", "How many proxy-servers sit behind the agents' address.")
@@ -53,10 +60,26 @@ final class KonnectivityServerCommand {
           path(f, "cluster-key"), path(f, "cluster-ca-cert"), serverId, f.integer("server-count"),
           f.list("proxy-strategies"), f.duration("keepalive-time"), f.duration("frontend-keepalive-time"),
           f.duration("permit-keepalive-time"), f.duration("backend-dial-timeout"), f.integer("health-port"),
-          f.integer("admin-port"), f.string("mode"));
+          f.integer("admin-port"), f.string("mode"), tokenAuth(f));
     } catch (IllegalArgumentException e) {
       throw new Flags.FlagException(e.getMessage());
     }
+  }
+
+  /** Null unless one of the token flags is set; then all four are required. */
+  private static AgentTokenAuth tokenAuth(Flags f) {
+    List<String> names = List.of("agent-namespace", "agent-service-account", "authentication-audience", "kubeconfig");
+    if (names.stream().allMatch(n -> f.string(n).isEmpty())) {
+      return null;
+    }
+    for (String n : names) {
+      if (f.string(n).isEmpty()) {
+        throw new Flags.FlagException("agent token authentication needs --agent-namespace, --agent-service-account,"
+            + " --authentication-audience and --kubeconfig; --" + n + " is missing");
+      }
+    }
+    return new AgentTokenAuth(f.string("agent-namespace"), f.string("agent-service-account"),
+        f.string("authentication-audience"), Path.of(f.string("kubeconfig")));
   }
 
   private static Path path(Flags f, String name) {

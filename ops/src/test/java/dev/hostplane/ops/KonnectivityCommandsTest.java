@@ -65,6 +65,40 @@ class KonnectivityCommandsTest {
   }
 
   @Test
+  void agentTokenAuthNeedsAllFourFlagsAndMakesTheClusterCaOptional() {
+    assertNull(server("--uds-name", "/k").agentTokenAuth());
+    ProxyServerOptions o = server("--uds-name", "/k", "--agent-namespace", "kube-system", "--agent-service-account",
+        "konnectivity-agent", "--authentication-audience", "system:konnectivity-server", "--kubeconfig", "/a.conf");
+    assertEquals("system:serviceaccount:kube-system:konnectivity-agent", o.agentTokenAuth().username());
+    assertEquals("system:konnectivity-server", o.agentTokenAuth().audience());
+    assertEquals(Path.of("/a.conf"), o.agentTokenAuth().kubeconfig());
+    Flags.FlagException e = assertThrows(Flags.FlagException.class, () -> server("--uds-name", "/k",
+        "--agent-namespace", "kube-system", "--agent-service-account", "konnectivity-agent"));
+    assertTrue(e.getMessage().contains("--authentication-audience is missing"), e.getMessage());
+
+    Flags f = KonnectivityServerCommand.flags();
+    f.parse(List.of("--uds-name", "/k", "--cluster-cert", "c.crt", "--cluster-key", "c.key"));
+    assertTrue(assertThrows(Flags.FlagException.class, () -> KonnectivityServerCommand.options(f)).getMessage()
+        .contains("--cluster-ca-cert"));
+    Flags g = KonnectivityServerCommand.flags();
+    g.parse(List.of("--uds-name", "/k", "--cluster-cert", "c.crt", "--cluster-key", "c.key", "--agent-namespace",
+        "ns", "--agent-service-account", "sa", "--authentication-audience", "aud", "--kubeconfig", "k"));
+    assertNull(KonnectivityServerCommand.options(g).clusterCaCert());
+  }
+
+  @Test
+  void agentWithATokenFileNeedsNoClientCertificate() {
+    AgentOptions o = agent("--ca-cert", "ca.crt", "--service-account-token-path", "/var/run/token");
+    assertEquals(Path.of("/var/run/token"), o.serviceAccountTokenPath());
+    assertNull(o.agentCert());
+    assertEquals("--agent-cert is required",
+        assertThrows(Flags.FlagException.class, () -> agent("--ca-cert", "ca.crt")).getMessage());
+    assertEquals("--agent-cert and --agent-key go together", assertThrows(Flags.FlagException.class,
+        () -> agent("--ca-cert", "ca.crt", "--service-account-token-path", "/t", "--agent-cert", "a.crt"))
+        .getMessage());
+  }
+
+  @Test
   void badValuesAreFlagErrors() {
     assertTrue(assertThrows(Flags.FlagException.class,
         () -> server("--uds-name", "/k", "--proxy-strategies", "nearest")).getMessage()

@@ -9,6 +9,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -35,6 +38,8 @@ import org.slf4j.LoggerFactory;
 public final class Agent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
   private static final Metadata.Key<String> AGENT_ID = Metadata.Key.of("agentID", Metadata.ASCII_STRING_MARSHALLER);
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   private static final Metadata.Key<String> AGENT_IDENTIFIERS =
       Metadata.Key.of("agentIdentifiers", Metadata.ASCII_STRING_MARSHALLER);
 
@@ -58,10 +63,11 @@ public final class Agent implements AutoCloseable {
 
   private Agent(AgentOptions options) throws IOException {
     this.options = options;
-    this.tls = GrpcSslContexts.forClient()
-        .trustManager(options.caCert().toFile())
-        .keyManager(options.agentCert().toFile(), options.agentKey().toFile())
-        .build();
+    SslContextBuilder b = GrpcSslContexts.forClient().trustManager(options.caCert().toFile());
+    if (options.agentCert() != null) {
+      b.keyManager(options.agentCert().toFile(), options.agentKey().toFile());
+    }
+    this.tls = b.build();
   }
 
   /** Starts connecting in the background; returns at once. */
@@ -116,6 +122,29 @@ public final class Agent implements AutoCloseable {
       if (closed || draining || attempt != null || links.size() >= serverCount) {
         return;
       }
+    }
+    String token = null;
+    if (options.serviceAccountTokenPath() != null) {
+      try {
+        token = Files.readString(options.serviceAccountTokenPath(), StandardCharsets.UTF_8).trim();
+      } catch (IOException e) {
+        log.warn("cannot read --service-account-token-path {}: {}", options.serviceAccountTokenPath(),
+            e.toString());
+      }
+      if (token == null || token.isEmpty()) {
+        Duration delay;
+        synchronized (lock) {
+          failures++;
+          delay = backoff(failures);
+        }
+        schedule(delay);
+        return;
+      }
+    }
+    synchronized (lock) {
+      if (closed || draining || attempt != null || links.size() >= serverCount) {
+        return;
+      }
       NettyChannelBuilder b = NettyChannelBuilder.forAddress(options.proxyServerHost(), options.proxyServerPort())
           .sslContext(tls)
           .eventLoopGroup(group)
@@ -134,6 +163,9 @@ public final class Agent implements AutoCloseable {
     headers.put(AGENT_ID, options.agentId());
     if (!options.agentIdentifiers().isEmpty()) {
       headers.put(AGENT_IDENTIFIERS, options.agentIdentifiers());
+    }
+    if (token != null) {
+      headers.put(AUTHORIZATION, "Bearer " + token);
     }
     link.start(headers);
   }

@@ -1,6 +1,8 @@
 package dev.hostplane.konnectivity.server;
 
 import dev.hostplane.konnectivity.server.internal.AgentMetadata;
+import dev.hostplane.konnectivity.server.internal.AgentTokenAuthenticator;
+import dev.hostplane.konnectivity.server.internal.TokenReviewer;
 import dev.hostplane.konnectivity.server.internal.HttpEndpoints;
 import dev.hostplane.konnectivity.server.internal.Tunnel;
 import dev.hostplane.konnectivity.wire.KonnectivityMethods;
@@ -33,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +43,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The Konnectivity proxy-server: frontends (the apiserver) open {@code ProxyService/Proxy} streams over a Unix
  * domain socket or mutual-TLS TCP; agents in the cluster hold {@code AgentService/Connect} streams on the agent
- * port (mutual TLS). With {@code --mode=http-connect} the frontend listeners speak HTTP/1.1 CONNECT instead, one
+ * port (mutual TLS, or server TLS plus a ServiceAccount token reviewed by the apiserver: {@link AgentTokenAuth}).
+ * With {@code --mode=http-connect} the frontend listeners speak HTTP/1.1 CONNECT instead, one
  * dial per connection. Each frontend dial is routed to an agent by the proxy strategies. Thread-safe.
  */
 public final class ProxyServer implements AutoCloseable {
@@ -59,6 +63,7 @@ public final class ProxyServer implements AutoCloseable {
   private final List<Channel> connectChannels = new ArrayList<>();
   private EventLoopGroup tcpGroup;
   private int connectPort = -1;
+  private ExecutorService reviews;
 
   private ProxyServer(ProxyServerOptions options) {
     this.options = options;
@@ -164,11 +169,25 @@ public final class ProxyServer implements AutoCloseable {
         .addMethod(KonnectivityMethods.CONNECT, ServerCalls.asyncBidiStreamingCall(responses -> tunnel.backend(
             AgentMetadata.CTX_AGENT_ID.get(), AgentMetadata.CTX_IDENTIFIERS.get(), responses)))
         .build();
+    AgentMetadata metadata = new AgentMetadata(options.serverId(), options.serverCount());
+    AgentTokenAuth auth = options.agentTokenAuth();
     NettyServerBuilder b = NettyServerBuilder
-        .forAddress(new InetSocketAddress(options.bindAddress(), options.agentPort()))
-        .sslContext(mutualTls(options.clusterCert(), options.clusterKey(), options.clusterCaCert()))
-        .addService(ServerInterceptors.intercept(connect,
-            new AgentMetadata(options.serverId(), options.serverCount())));
+        .forAddress(new InetSocketAddress(options.bindAddress(), options.agentPort()));
+    if (auth == null) {
+      b.sslContext(mutualTls(options.clusterCert(), options.clusterKey(), options.clusterCaCert()))
+          .addService(ServerInterceptors.intercept(connect, metadata));
+    } else {
+      // Token authentication: server TLS only; a client certificate is neither asked for nor checked.
+      reviews = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "konnectivity-server-token-review");
+        t.setDaemon(true);
+        return t;
+      });
+      TokenReviewer reviewer = TokenReviewer.fromKubeconfig(auth.kubeconfig(), auth.audience(), reviews);
+      b.sslContext(GrpcSslContexts.forServer(options.clusterCert().toFile(), options.clusterKey().toFile()).build())
+          .addService(ServerInterceptors.intercept(connect, metadata,
+              new AgentTokenAuthenticator(reviewer, auth.username())));
+    }
     keepalive(b, options.keepaliveTime());
     agentServer = b.build().start();
     servers.add(agentServer);
@@ -270,5 +289,8 @@ public final class ProxyServer implements AutoCloseable {
       tcpGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
     timer.shutdownNow();
+    if (reviews != null) {
+      reviews.shutdownNow();
+    }
   }
 }

@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param healthPort {@code /healthz} and {@code /readyz}
  * @param adminPort {@code /metrics}
  * @param mode what the frontend listeners speak: {@code grpc} ({@code ProxyService/Proxy}) or {@code http-connect}
+ * @param agentTokenAuth agents authenticate by ServiceAccount token instead of a client certificate, or null
+ *     ({@code clusterCaCert} is then optional and unused)
  */
 public record ProxyServerOptions(
     String bindAddress,
@@ -44,7 +46,8 @@ public record ProxyServerOptions(
     Duration backendDialTimeout,
     int healthPort,
     int adminPort,
-    String mode) {
+    String mode,
+    AgentTokenAuth agentTokenAuth) {
 
   /** Upstream's strategy names. */
   public static final List<String> STRATEGIES = List.of("default", "destHost", "defaultRoute");
@@ -75,8 +78,12 @@ public record ProxyServerOptions(
     if (agentPort < 0) {
       throw new IllegalArgumentException("--agent-port must be 0 or more, got " + agentPort);
     }
-    if (clusterCert == null || clusterKey == null || clusterCaCert == null) {
-      throw new IllegalArgumentException("the agent port needs --cluster-cert, --cluster-key and --cluster-ca-cert");
+    if (clusterCert == null || clusterKey == null) {
+      throw new IllegalArgumentException("the agent port needs --cluster-cert and --cluster-key");
+    }
+    if (clusterCaCert == null && agentTokenAuth == null) {
+      throw new IllegalArgumentException("the agent port needs --cluster-ca-cert (mutual TLS) unless agents "
+          + "authenticate by token (--agent-namespace, --agent-service-account, --authentication-audience)");
     }
     if (serverCount < 1) {
       throw new IllegalArgumentException("--server-count must be at least 1, got " + serverCount);
@@ -103,44 +110,55 @@ public record ProxyServerOptions(
       Path serverCaCert, int agentPort, Path clusterCert, Path clusterKey, Path clusterCaCert) {
     return new ProxyServerOptions("127.0.0.1", udsName, serverPort, serverCert, serverKey, serverCaCert, agentPort,
         clusterCert, clusterKey, clusterCaCert, java.util.UUID.randomUUID().toString(), 1, List.of("default"),
-        Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(25), Duration.ofSeconds(10), -1, -1, "grpc");
+        Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(25), Duration.ofSeconds(10), -1, -1, "grpc",
+        null);
   }
 
   public ProxyServerOptions withServerId(String id, int count) {
     return new ProxyServerOptions(bindAddress, udsName, serverPort, serverCert, serverKey, serverCaCert, agentPort,
         clusterCert, clusterKey, clusterCaCert, id, count, proxyStrategies, keepaliveTime, frontendKeepaliveTime,
-        permitKeepaliveTime, backendDialTimeout, healthPort, adminPort, mode);
+        permitKeepaliveTime, backendDialTimeout, healthPort, adminPort, mode,
+        agentTokenAuth);
   }
 
   public ProxyServerOptions withStrategies(List<String> strategies) {
     return new ProxyServerOptions(bindAddress, udsName, serverPort, serverCert, serverKey, serverCaCert, agentPort,
         clusterCert, clusterKey, clusterCaCert, serverId, serverCount, strategies, keepaliveTime,
-        frontendKeepaliveTime, permitKeepaliveTime, backendDialTimeout, healthPort, adminPort, mode);
+        frontendKeepaliveTime, permitKeepaliveTime, backendDialTimeout, healthPort, adminPort, mode,
+        agentTokenAuth);
   }
 
   public ProxyServerOptions withKeepalive(Duration agents, Duration frontends, Duration permit) {
     return new ProxyServerOptions(bindAddress, udsName, serverPort, serverCert, serverKey, serverCaCert, agentPort,
         clusterCert, clusterKey, clusterCaCert, serverId, serverCount, proxyStrategies, agents, frontends, permit,
-        backendDialTimeout, healthPort, adminPort, mode);
+        backendDialTimeout, healthPort, adminPort, mode,
+        agentTokenAuth);
   }
 
   public ProxyServerOptions withBackendDialTimeout(Duration timeout) {
     return new ProxyServerOptions(bindAddress, udsName, serverPort, serverCert, serverKey, serverCaCert, agentPort,
         clusterCert, clusterKey, clusterCaCert, serverId, serverCount, proxyStrategies, keepaliveTime,
-        frontendKeepaliveTime, permitKeepaliveTime, timeout, healthPort, adminPort, mode);
+        frontendKeepaliveTime, permitKeepaliveTime, timeout, healthPort, adminPort, mode, agentTokenAuth);
   }
 
   public ProxyServerOptions withHttpPorts(int health, int admin) {
     return new ProxyServerOptions(bindAddress, udsName, serverPort, serverCert, serverKey, serverCaCert, agentPort,
         clusterCert, clusterKey, clusterCaCert, serverId, serverCount, proxyStrategies, keepaliveTime,
-        frontendKeepaliveTime, permitKeepaliveTime, backendDialTimeout, health, admin, mode);
+        frontendKeepaliveTime, permitKeepaliveTime, backendDialTimeout, health, admin, mode, agentTokenAuth);
   }
 
   /** {@code grpc} or {@code http-connect} frontends. */
   public ProxyServerOptions withMode(String m) {
     return new ProxyServerOptions(bindAddress, udsName, serverPort, serverCert, serverKey, serverCaCert, agentPort,
         clusterCert, clusterKey, clusterCaCert, serverId, serverCount, proxyStrategies, keepaliveTime,
-        frontendKeepaliveTime, permitKeepaliveTime, backendDialTimeout, healthPort, adminPort, m);
+        frontendKeepaliveTime, permitKeepaliveTime, backendDialTimeout, healthPort, adminPort, m, agentTokenAuth);
+  }
+
+  /** Agents authenticate by ServiceAccount token (see {@link AgentTokenAuth}); null turns that off. */
+  public ProxyServerOptions withAgentTokenAuth(AgentTokenAuth auth) {
+    return new ProxyServerOptions(bindAddress, udsName, serverPort, serverCert, serverKey, serverCaCert, agentPort,
+        clusterCert, clusterKey, clusterCaCert, serverId, serverCount, proxyStrategies, keepaliveTime,
+        frontendKeepaliveTime, permitKeepaliveTime, backendDialTimeout, healthPort, adminPort, mode, auth);
   }
 
   public boolean httpConnect() {
