@@ -4,23 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hostplane.apiserver.pki.CertificateAuthority;
-import dev.hostplane.apiserver.pki.CertifiedKey;
 import dev.hostplane.apiserver.testing.TestApiServer;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -169,23 +162,7 @@ class RequestLimitsHttpTest {
             + "\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"cluster-admin\"},\"subjects\":"
             + "[{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"User\",\"name\":\"" + user + "\"}]}");
     assertTrue(bound.statusCode() == 201 || bound.statusCode() == 409, bound.body());
-    Path pki = s.dir().resolve("pki");
-    CertificateAuthority ca = CertificateAuthority.load(pki.resolve("ca.crt"), pki.resolve("ca.key"));
-    CertifiedKey key = ca.issueClient(user, List.of(groups), Duration.ofHours(1));
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", ca.certificate());
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    KeyStore keys = KeyStore.getInstance("PKCS12");
-    keys.load(null, null);
-    keys.setKeyEntry("user", key.privateKey(), new char[0], new Certificate[] {key.certificate()});
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(keys, new char[0]);
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-    HttpClient client = HttpClient.newBuilder().sslContext(ctx).version(HttpClient.Version.HTTP_2)
-        .connectTimeout(Duration.ofSeconds(5)).build();
+    HttpClient client = s.clientFor(user, groups);
     for (int i = 0; i < 100; i++) { // the binding takes effect once the authorizer's watch has seen it
       if (client.send(get(s, "/api/v1/namespaces/default"), HttpResponse.BodyHandlers.ofString()).statusCode()
           == 200) {
