@@ -3,9 +3,11 @@ package dev.hostplane.ops;
 import dev.hostplane.apiserver.config.Flags;
 import dev.hostplane.konnectivity.agent.Agent;
 import dev.hostplane.konnectivity.agent.AgentOptions;
+import dev.hostplane.konnectivity.server.internal.HttpEndpoints;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -33,6 +35,11 @@ final class KonnectivityAgentCommand {
         .declare("sync-interval", "1s", "First retry delay after a failed connection (doubled per failure).")
         .declare("sync-interval-cap", "10s", "Longest retry delay.")
         .declare("drain-timeout", "30s", "On SIGTERM, how long open connections may take to end.")
+        .declare("health-server-host", "", "Address of the health listener (empty = all addresses).")
+        .declare("health-server-port", "8093", "Port of /healthz and /readyz (ready once connected to a "
+            + "proxy-server; -1 = off).")
+        .declare("admin-bind-address", "127.0.0.1", "Address of the admin listener.")
+        .declare("admin-server-port", "8094", "Port of /metrics (-1 = off).")
         .declareBool("help", false, "Print this help.");
   }
 
@@ -78,6 +85,23 @@ final class KonnectivityAgentCommand {
       System.err.println("hostplane konnectivity-agent: cannot start: " + e.getMessage());
       return 1;
     }
+    List<HttpEndpoints> endpoints = new ArrayList<>();
+    try {
+      if (flags.integer("health-server-port") >= 0) {
+        String host = flags.string("health-server-host").isEmpty() ? "0.0.0.0" : flags.string("health-server-host");
+        endpoints.add(HttpEndpoints.health(host, flags.integer("health-server-port"),
+            () -> !agent.serverIds().isEmpty(), "not connected to any proxy-server"));
+      }
+      if (flags.integer("admin-server-port") >= 0) {
+        endpoints.add(HttpEndpoints.admin(flags.string("admin-bind-address"), flags.integer("admin-server-port"),
+            () -> agent.metrics().render()));
+      }
+    } catch (IOException e) {
+      System.err.println("hostplane konnectivity-agent: cannot listen: " + e.getMessage());
+      endpoints.forEach(HttpEndpoints::close);
+      agent.close();
+      return 1;
+    }
     System.out.println("konnectivity-agent " + options.agentId() + ": connecting to " + options.proxyServerHost()
         + ":" + options.proxyServerPort());
     CountDownLatch stopped = new CountDownLatch(1);
@@ -92,6 +116,7 @@ final class KonnectivityAgentCommand {
         Thread.currentThread().interrupt();
       }
       agent.close();
+      endpoints.forEach(HttpEndpoints::close);
       stopped.countDown();
     }, "shutdown"));
     try {

@@ -68,7 +68,8 @@ class KonnectivityAgentSigtermTest {
       agent = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
           "konnectivity-agent", "--proxy-server-host=localhost", "--proxy-server-port=" + server.agentPort(),
           "--ca-cert=" + dir.resolve("ca.crt"), "--agent-cert=" + dir.resolve("agent.crt"),
-          "--agent-key=" + dir.resolve("agent.key"), "--agent-id=child", "--drain-timeout=30s")
+          "--agent-key=" + dir.resolve("agent.key"), "--agent-id=child", "--drain-timeout=30s",
+          "--health-server-port=-1", "--admin-server-port=-1")
           .redirectErrorStream(true).redirectOutput(dir.resolve("agent.log").toFile()).start();
       await("the agent connected", () -> server.agentIds().contains("child"));
 

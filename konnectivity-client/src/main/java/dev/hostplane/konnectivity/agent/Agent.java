@@ -1,5 +1,6 @@
 package dev.hostplane.konnectivity.agent;
 
+import dev.hostplane.konnectivity.agent.internal.AgentMetrics;
 import dev.hostplane.konnectivity.agent.internal.ServerLink;
 import dev.hostplane.konnectivity.wire.KonnectivityMethods;
 import dev.hostplane.konnectivity.wire.Packet;
@@ -52,6 +53,7 @@ public final class Agent implements AutoCloseable {
     return t;
   });
   private final AtomicLong connectIds = new AtomicLong();
+  private final AgentMetrics metrics = new AgentMetrics();
   private final List<ServerLink> links = new CopyOnWriteArrayList<>();
   private final Object lock = new Object();
   // Guarded by lock.
@@ -68,6 +70,7 @@ public final class Agent implements AutoCloseable {
       b.keyManager(options.agentCert().toFile(), options.agentKey().toFile());
     }
     this.tls = b.build();
+    metrics.bind(links::size, this::openConnections);
   }
 
   /** Starts connecting in the background; returns at once. */
@@ -79,6 +82,11 @@ public final class Agent implements AutoCloseable {
 
   public AgentOptions options() {
     return options;
+  }
+
+  /** Dial latency and failures, open connections; {@link AgentMetrics#render()} is the {@code /metrics} body. */
+  public AgentMetrics metrics() {
+    return metrics;
   }
 
   /** The serverIDs of the streams held now. */
@@ -156,7 +164,7 @@ public final class Agent implements AutoCloseable {
       }
       channel = b.build();
       ClientCall<Packet, Packet> call = channel.newCall(KonnectivityMethods.CONNECT, CallOptions.DEFAULT);
-      link = new ServerLink(channel, call, group, connectIds, options.dialTimeout(), new LinkEvents());
+      link = new ServerLink(channel, call, group, connectIds, options.dialTimeout(), new LinkEvents(), metrics);
       attempt = link;
     }
     Metadata headers = new Metadata();

@@ -40,6 +40,7 @@ public final class ServerLink extends ClientCall.Listener<Packet> {
   private final AtomicLong connectIds;
   private final Duration dialTimeout;
   private final Events events;
+  private final AgentMetrics metrics;
   private final Map<Long, Endpoint> endpoints = new ConcurrentHashMap<>();
   private final Map<Long, ChannelFuture> pendingDials = new ConcurrentHashMap<>();
   private final List<Runnable> waiting = new ArrayList<>();
@@ -55,13 +56,14 @@ public final class ServerLink extends ClientCall.Listener<Packet> {
   }
 
   public ServerLink(ManagedChannel channel, ClientCall<Packet, Packet> call, EventLoopGroup group,
-      AtomicLong connectIds, Duration dialTimeout, Events events) {
+      AtomicLong connectIds, Duration dialTimeout, Events events, AgentMetrics metrics) {
     this.channel = channel;
     this.call = call;
     this.group = group;
     this.connectIds = connectIds;
     this.dialTimeout = dialTimeout;
     this.events = events;
+    this.metrics = metrics;
   }
 
   public String serverId() {
@@ -237,6 +239,7 @@ public final class ServerLink extends ClientCall.Listener<Packet> {
         .handler(endpoint)
         .connect(host, port);
     pendingDials.put(random, f);
+    long started = System.nanoTime();
     f.addListener((ChannelFuture done) -> {
       // On the destination's event loop.
       if (pendingDials.remove(random) == null) {
@@ -244,9 +247,12 @@ public final class ServerLink extends ClientCall.Listener<Packet> {
         return;
       }
       if (!done.isSuccess()) {
+        metrics.dialFailed(done.cause() instanceof io.netty.channel.ConnectTimeoutException
+            ? AgentMetrics.DialFailure.TIMEOUT : AgentMetrics.DialFailure.UNKNOWN);
         send(Packet.dialResponse(random, 0, "dial tcp " + req.address() + ": " + done.cause().getMessage()));
         return;
       }
+      metrics.dialed(System.nanoTime() - started);
       endpoint.channel = done.channel();
       endpoints.put(id, endpoint);
       send(Packet.dialResponse(random, id, ""));

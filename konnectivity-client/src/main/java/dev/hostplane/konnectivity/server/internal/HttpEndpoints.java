@@ -10,7 +10,10 @@ import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-/** Plain-HTTP {@code /healthz}, {@code /readyz} (health port) and {@code /metrics} (admin port). */
+/**
+ * Plain-HTTP {@code /healthz}, {@code /readyz} (health port) and {@code /metrics} (admin port), for the proxy-server
+ * and the agent.
+ */
 public final class HttpEndpoints implements AutoCloseable {
   private final HttpServer server;
 
@@ -19,13 +22,19 @@ public final class HttpEndpoints implements AutoCloseable {
   }
 
   public static HttpEndpoints health(String host, int port, BooleanSupplier ready) throws IOException {
+    return health(host, port, ready, "no agent connected");
+  }
+
+  /** {@code /readyz} answers 503 with {@code notReady} while {@code ready} is false. */
+  public static HttpEndpoints health(String host, int port, BooleanSupplier ready, String notReady)
+      throws IOException {
     HttpServer s = HttpServer.create(new InetSocketAddress(host, port), 16);
     s.createContext("/healthz", ex -> reply(ex, 200, "text/plain", "ok"));
     s.createContext("/readyz", ex -> {
       if (ready.getAsBoolean()) {
         reply(ex, 200, "text/plain", "ok");
       } else {
-        reply(ex, 503, "text/plain", "no agent connected");
+        reply(ex, 503, "text/plain", notReady);
       }
     });
     return start(s);
