@@ -156,7 +156,8 @@ public final class Agent implements AutoCloseable {
       NettyChannelBuilder b = NettyChannelBuilder.forAddress(options.proxyServerHost(), options.proxyServerPort())
           .sslContext(tls)
           .eventLoopGroup(group)
-          .channelType(io.netty.channel.socket.nio.NioSocketChannel.class);
+          .channelType(io.netty.channel.socket.nio.NioSocketChannel.class)
+          .directExecutor();
       if (!options.keepaliveTime().isZero()) {
         b.keepAliveTime(options.keepaliveTime().toNanos(), TimeUnit.NANOSECONDS)
             .keepAliveTimeout(20, TimeUnit.SECONDS)

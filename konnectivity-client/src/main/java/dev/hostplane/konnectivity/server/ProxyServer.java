@@ -149,6 +149,7 @@ public final class ProxyServer implements AutoCloseable {
           .channelType(EpollServerDomainSocketChannel.class)
           .bossEventLoopGroup(udsGroup)
           .workerEventLoopGroup(udsGroup)
+          .directExecutor()
           .addService(proxy);
       keepalive(b, options.frontendKeepaliveTime());
       servers.add(b.build().start());
@@ -157,6 +158,7 @@ public final class ProxyServer implements AutoCloseable {
       NettyServerBuilder b = NettyServerBuilder
           .forAddress(new InetSocketAddress(options.bindAddress(), options.serverPort()))
           .sslContext(mutualTls(options.serverCert(), options.serverKey(), options.serverCaCert()))
+          .directExecutor()
           .addService(proxy);
       keepalive(b, options.frontendKeepaliveTime());
       tcpFrontend = b.build().start();
@@ -172,7 +174,8 @@ public final class ProxyServer implements AutoCloseable {
     AgentMetadata metadata = new AgentMetadata(options.serverId(), options.serverCount());
     AgentTokenAuth auth = options.agentTokenAuth();
     NettyServerBuilder b = NettyServerBuilder
-        .forAddress(new InetSocketAddress(options.bindAddress(), options.agentPort()));
+        .forAddress(new InetSocketAddress(options.bindAddress(), options.agentPort()))
+        .directExecutor();
     if (auth == null) {
       b.sslContext(mutualTls(options.clusterCert(), options.clusterKey(), options.clusterCaCert()))
           .addService(ServerInterceptors.intercept(connect, metadata));
