@@ -19,6 +19,41 @@ public final class PacketCodec {
 
   private PacketCodec() {}
 
+  /** The encoded size of {@code p} in bytes. */
+  public static int encodedSize(Packet p) {
+    int payload = payloadSize(p.payload());
+    return (p.type().number() == 0 ? 0 : CodedOutputStream.computeEnumSize(1, p.type().number()))
+        + CodedOutputStream.computeTagSize(fieldOf(p.payload())) + CodedOutputStream.computeUInt32SizeNoTag(payload)
+        + payload;
+  }
+
+  /**
+   * Writes the encoding of {@code p} to {@code out}: the same bytes as {@link #encode}, but a DATA packet's bytes go
+   * to {@code out} as they are, without an intermediate copy (what the gRPC marshaller wants for bulk data).
+   */
+  public static void writeTo(Packet p, java.io.OutputStream out) throws IOException {
+    if (!(p.payload() instanceof Packet.Data d) || d.data().length == 0) {
+      out.write(encode(p));
+      return;
+    }
+    // Everything before the data bytes (they are the last field), then the data itself.
+    int payload = payloadSize(d);
+    byte[] head = new byte[encodedSize(p) - d.data().length];
+    CodedOutputStream h = CodedOutputStream.newInstance(head);
+    if (p.type().number() != 0) {
+      h.writeEnum(1, p.type().number());
+    }
+    h.writeTag(4, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+    h.writeUInt32NoTag(payload);
+    int64(h, 1, d.connectId());
+    string(h, 2, d.error());
+    h.writeTag(3, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+    h.writeUInt32NoTag(d.data().length);
+    h.checkNoSpaceLeft();
+    out.write(head);
+    out.write(d.data());
+  }
+
   public static byte[] encode(Packet p) {
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream(payloadSize(p.payload()) + 16);

@@ -83,6 +83,8 @@ class PacketCodecTest {
       Packet.dialResponse(42, 17, ""),
       Packet.dialResponse(42, 0, "No agent available"),
       Packet.data(17, new byte[] {0, 1, 2, (byte) 0xff}),
+      Packet.data(1L << 40, new byte[70_000]),
+      new Packet(PacketType.DATA, new Packet.Data(3, "partial", new byte[] {9, 8})),
       Packet.data(17, new byte[0]),
       new Packet(PacketType.DATA, new Packet.Data(9, "connection reset", new byte[0])),
       Packet.closeRequest(17),
@@ -104,6 +106,22 @@ class PacketCodecTest {
       if (p.payload() instanceof Packet.Data d) {
         assertArrayEquals(d.data(), ((Packet.Data) back.payload()).data());
       }
+    }
+  }
+
+  @Test
+  void theMarshallersStreamWritesTheSameBytesWhetherDrainedOrRead() throws IOException {
+    for (Packet p : SAMPLES) {
+      byte[] want = PacketCodec.encode(p);
+      assertEquals(want.length, PacketCodec.encodedSize(p), "size of " + p);
+      java.io.InputStream drained = KonnectivityMethods.MARSHALLER.stream(p);
+      assertEquals(want.length, drained.available());
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      assertEquals(want.length, ((io.grpc.Drainable) drained).drainTo(out));
+      assertArrayEquals(want, out.toByteArray(), "drained " + p);
+      assertArrayEquals(want, KonnectivityMethods.MARSHALLER.stream(p).readAllBytes(), "read " + p);
+      Packet back = KonnectivityMethods.MARSHALLER.parse(new java.io.ByteArrayInputStream(want));
+      assertEquals(p.toString(), back.toString());
     }
   }
 
