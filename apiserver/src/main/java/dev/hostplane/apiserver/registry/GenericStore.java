@@ -287,6 +287,22 @@ public final class GenericStore {
     return storage.list(plan.prefix(), new ListOptions(revision, pageSize, startKey));
   }
 
+  // --------------------------------------------------------------------------------------------- connect
+
+  /**
+   * Admission of a CONNECT request ({@code pods/exec}, {@code pods/attach}, {@code pods/portforward}, proxies):
+   * mutating then validating admission with the connect options (for example a {@code v1 PodExecOptions}, with
+   * {@code kind} and {@code apiVersion}) as the object. Completes once admitted; fails with the refusal's Status.
+   * The streaming handlers call it before they open the stream.
+   */
+  public CompletionStage<Void> admitConnect(String namespace, String name, String subresource,
+      ObjectNode connectOptions, dev.hostplane.apiserver.authn.UserInfo user,
+      dev.hostplane.apiserver.admission.AdmissionContext context) {
+    Attributes attrs = new Attributes(Operation.CONNECT, type, namespace, name, subresource, connectOptions, null,
+        false, user, connectOptions, context);
+    return admission.admit(attrs).thenCompose(v -> admission.validate(attrs));
+  }
+
   // ---------------------------------------------------------------------------------------------- create
 
   /**
