@@ -67,6 +67,11 @@ public final class WebhookAdmission implements Admission, AutoCloseable {
     return sources.ready().thenCompose(v -> dispatcher.validate(attributes));
   }
 
+  /** The names of the webhooks in force (as last read from storage), mutating first, each in call order. */
+  public java.util.List<String> webhooks() {
+    return sources.webhookNames();
+  }
+
   /** Connections to webhooks open now (idle and busy). */
   public int openConnections() {
     return client.openConnections();

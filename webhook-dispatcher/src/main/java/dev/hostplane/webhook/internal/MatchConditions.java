@@ -25,6 +25,7 @@ import java.util.Map;
  */
 public final class MatchConditions {
   private static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
+      .setStandardMacros(dev.cel.parser.CelStandardMacro.STANDARD_MACROS)
       .addVar("object", SimpleType.DYN)
       .addVar("oldObject", SimpleType.DYN)
       .addVar("request", SimpleType.DYN)
@@ -113,7 +114,7 @@ public final class MatchConditions {
   /** JSON as CEL values: maps, lists, strings, int64, doubles, booleans and CEL's null. */
   static Object toCel(JsonNode n) {
     if (n == null || n.isNull() || n.isMissingNode()) {
-      return dev.cel.common.values.NullValue.NULL_VALUE;
+      return com.google.protobuf.NullValue.NULL_VALUE;
     }
     if (n.isObject()) {
       Map<String, Object> m = new LinkedHashMap<>();

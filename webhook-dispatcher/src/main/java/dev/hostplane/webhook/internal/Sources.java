@@ -81,6 +81,14 @@ public final class Sources implements AutoCloseable {
     return validating;
   }
 
+  /** The names of the webhooks in force, mutating ones first, each in call order. */
+  public List<String> webhookNames() {
+    List<String> names = new ArrayList<>();
+    mutating.forEach(h -> names.add(h.name()));
+    validating.forEach(h -> names.add(h.name()));
+    return names;
+  }
+
   /** The Namespace named {@code name} as last seen, or null. */
   public ObjectNode namespace(String name) {
     return namespaces.get("", name);
