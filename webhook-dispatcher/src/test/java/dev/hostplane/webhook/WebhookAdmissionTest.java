@@ -367,7 +367,7 @@ class WebhookAdmissionTest {
         && l.contains("name=\"metered.example.com\"") && l.contains("code=\"200\"")
         && l.contains("rejected=\"false\"") && l.contains("type=\"validating\"")
         && l.contains("operation=\"CREATE\"")));
-    assertTrue(metrics.lines().anyMatch(l -> l.startsWith("apiserver_admission_webhook_rejection_count")
+    assertTrue(metrics.lines().anyMatch(l -> l.startsWith("apiserver_admission_webhook_rejection_count{")
         && l.contains("name=\"metered.example.com\"") && l.contains("error_type=\"no_error\"")
         && l.contains("rejection_code=\"400\"")), metrics);
   }

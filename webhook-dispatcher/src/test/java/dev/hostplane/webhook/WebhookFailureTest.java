@@ -120,7 +120,7 @@ class WebhookFailureTest {
     HttpResponse<String> ok = f.createConfigMap("default", name);
     assertEquals(201, ok.statusCode(), ok.body());
     String metrics = f.api.get("/metrics").body();
-    assertTrue(metrics.lines().anyMatch(l -> l.startsWith("apiserver_admission_webhook_fail_open_count")
+    assertTrue(metrics.lines().anyMatch(l -> l.startsWith("apiserver_admission_webhook_fail_open_count{")
         && l.contains("name=\"ignored.example.com\"") && l.contains("type=\"validating\"")), metrics);
   }
 

@@ -1,9 +1,12 @@
 package dev.hostplane.webhook.internal;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.concurrent.atomic.DoubleAdder;
 
 /**
  * Upstream's admission webhook metrics: {@code apiserver_admission_webhook_admission_duration_seconds},
@@ -29,6 +32,8 @@ public final class WebhookMetrics {
   }
 
   private final MeterRegistry registry;
+  private final java.util.concurrent.ConcurrentHashMap<String, DoubleAdder> counts =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public WebhookMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -57,19 +62,27 @@ public final class WebhookMetrics {
   }
 
   public void rejection(String name, boolean mutating, String operation, ErrorType errorType, int code) {
-    Counter.builder("apiserver.admission.webhook.rejection.count")
-        .description("Admission webhook rejection count, identified by name and broken out for each admission type "
-            + "(validating or admit) and operation.")
-        .tag("name", name).tag("type", type(mutating)).tag("operation", operation)
-        .tag("error_type", errorType.label).tag("rejection_code", Integer.toString(code))
-        .register(registry).increment();
+    count("apiserver.admission.webhook.rejection.count", "Admission webhook rejection count, identified by name "
+        + "and broken out for each admission type (validating or admit) and operation.",
+        Tags.of("name", name, "type", type(mutating), "operation", operation, "error_type", errorType.label,
+            "rejection_code", Integer.toString(code)));
   }
 
   public void failOpen(String name, boolean mutating) {
-    Counter.builder("apiserver.admission.webhook.fail.open.count")
-        .description("Admission webhook fail open count, identified by name and broken out for each admission type "
-            + "(validating or mutating).")
-        .tag("name", name).tag("type", type(mutating))
-        .register(registry).increment();
+    count("apiserver.admission.webhook.fail.open.count", "Admission webhook fail open count, identified by name "
+        + "and broken out for each admission type (validating or mutating).",
+        Tags.of("name", name, "type", type(mutating)));
+  }
+
+  /**
+   * Upstream's counters whose names end in {@code _count}: a Prometheus counter would be exposed with
+   * {@code _total} appended, so these are monotonic values exposed under the exact upstream name.
+   */
+  private void count(String name, String help, Tags tags) {
+    counts.computeIfAbsent(name + tags, k -> {
+      DoubleAdder adder = new DoubleAdder();
+      Gauge.builder(name, adder, DoubleAdder::sum).description(help).tags(tags).register(registry);
+      return adder;
+    }).add(1);
   }
 }
