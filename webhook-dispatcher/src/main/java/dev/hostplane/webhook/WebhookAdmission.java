@@ -3,7 +3,10 @@ package dev.hostplane.webhook;
 import dev.hostplane.apiserver.admission.Admission;
 import dev.hostplane.apiserver.admission.AdmissionPluginFactory;
 import dev.hostplane.apiserver.admission.Attributes;
+import dev.hostplane.apiserver.api.ApiException;
+import dev.hostplane.apiserver.api.Status;
 import dev.hostplane.webhook.internal.Dispatcher;
+import dev.hostplane.webhook.internal.MatchConditions;
 import dev.hostplane.webhook.internal.Sources;
 import dev.hostplane.webhook.internal.WebhookClient;
 import dev.hostplane.webhook.internal.WebhookMetrics;
@@ -11,6 +14,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -62,9 +67,27 @@ public final class WebhookAdmission implements Admission, AutoCloseable {
     return sources.ready().thenCompose(v -> dispatcher.mutate(attributes));
   }
 
+  /**
+   * Validating webhooks; and, for webhook configurations being written, the compilation of their
+   * {@code matchConditions} (422 Invalid, as upstream refuses an expression that does not compile).
+   */
   @Override
   public CompletionStage<Void> validate(Attributes attributes) {
+    if (isWebhookConfiguration(attributes) && attributes.object() != null) {
+      List<Status.Cause> causes = MatchConditions.configurationErrors(attributes.object());
+      if (!causes.isEmpty()) {
+        return CompletableFuture.failedFuture(ApiException.invalid(attributes.type().group(),
+            attributes.type().kind(), attributes.name(), causes));
+      }
+    }
     return sources.ready().thenCompose(v -> dispatcher.validate(attributes));
+  }
+
+  private static boolean isWebhookConfiguration(Attributes a) {
+    return a.type().group().equals("admissionregistration.k8s.io")
+        && (a.type().resource().equals("mutatingwebhookconfigurations")
+            || a.type().resource().equals("validatingwebhookconfigurations"))
+        && (a.operation() == Attributes.Operation.CREATE || a.operation() == Attributes.Operation.UPDATE);
   }
 
   /** The names of the webhooks in force (as last read from storage), mutating first, each in call order. */

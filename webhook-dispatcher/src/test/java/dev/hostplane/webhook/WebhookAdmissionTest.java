@@ -252,6 +252,18 @@ class WebhookAdmissionTest {
     assertEquals(1, server.receivedFor("cel-1").size());
     assertEquals(0, server.receivedFor("cel-2").size());
 
+    // An expression that does not compile is refused when the configuration is written.
+    ObjectNode syntax = hook("celsyntax.example.com", server, "/cel");
+    syntax.putArray("matchConditions").addObject().put("name", "broken").put("expression", "object.(");
+    String cfg = "{\"apiVersion\":\"admissionregistration.k8s.io/v1\",\"kind\":\"ValidatingWebhookConfiguration\","
+        + "\"metadata\":{\"name\":\"celsyntax\"},\"webhooks\":[" + syntax + "]}";
+    HttpResponse<String> invalid = f.api.send("POST", WebhookFixture.CONFIGS + "validatingwebhookconfigurations",
+        "application/json", cfg);
+    assertEquals(422, invalid.statusCode(), invalid.body());
+    assertTrue(json(invalid).path("message").asText().startsWith("ValidatingWebhookConfiguration."
+        + "admissionregistration.k8s.io \"celsyntax\" is invalid: webhooks[0].matchConditions[0].expression: "
+        + "Invalid value: \"object.(\": compilation failed: "), invalid.body());
+
     f.clearWebhooks();
     ObjectNode broken = hook("celerr.example.com", server, "/celerr");
     broken.putArray("matchConditions").addObject().put("name", "bad").put("expression", "object.nope.deeper");

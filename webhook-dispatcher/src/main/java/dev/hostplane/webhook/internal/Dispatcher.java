@@ -295,11 +295,7 @@ public final class Dispatcher {
     if (!t.namespaced() || ns == null || ns.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    ObjectNode namespace = sources.namespace(ns);
-    if (namespace == null) {
-      return CompletableFuture.failedFuture(ApiException.notFound("", "namespaces", ns));
-    }
-    return CompletableFuture.completedFuture(namespace.path("metadata").path("labels"));
+    return sources.namespace(ns).thenApply(namespace -> namespace.path("metadata").path("labels"));
   }
 
   private static JsonNode missing() {

@@ -64,6 +64,25 @@ public final class MatchConditions {
     return new MatchConditions(List.copyOf(out));
   }
 
+  /**
+   * The matchConditions that do not compile in a webhook configuration object, as upstream's 422 causes
+   * ({@code webhooks[i].matchConditions[j].expression: Invalid value: "<expression>": compilation failed: ...}).
+   */
+  public static List<dev.hostplane.apiserver.api.Status.Cause> configurationErrors(JsonNode configuration) {
+    List<dev.hostplane.apiserver.api.Status.Cause> causes = new ArrayList<>();
+    JsonNode hooks = configuration == null ? null : configuration.path("webhooks");
+    for (int i = 0; hooks != null && i < hooks.size(); i++) {
+      JsonNode conditions = hooks.get(i).path("matchConditions");
+      for (Map.Entry<Integer, String> e : compileErrors(conditions).entrySet()) {
+        String expression = conditions.get(e.getKey()).path("expression").asText("");
+        causes.add(new dev.hostplane.apiserver.api.Status.Cause("FieldValueInvalid", "Invalid value: "
+            + com.fasterxml.jackson.databind.node.TextNode.valueOf(expression) + ": " + e.getValue(),
+            "webhooks[" + i + "].matchConditions[" + e.getKey() + "].expression"));
+      }
+    }
+    return causes;
+  }
+
   /** Compile errors of {@code matchConditions}, by index; empty when every expression compiles. */
   public static Map<Integer, String> compileErrors(JsonNode matchConditions) {
     Map<Integer, String> errors = new LinkedHashMap<>();

@@ -26,6 +26,7 @@ public final class Sources implements AutoCloseable {
   private final Mirror<List<Webhook>> mutatingConfigs;
   private final Mirror<List<Webhook>> validatingConfigs;
   private final Mirror<ObjectNode> namespaces;
+  private final dev.hostplane.apiserver.registry.GenericStore namespaceStore;
   private final Mirror<ObjectNode> services;
   private final Mirror<ObjectNode> endpoints;
   private volatile List<Webhook> mutating = List.of();
@@ -38,11 +39,13 @@ public final class Sources implements AutoCloseable {
 
   public Sources(Registry registry) {
     String group = "admissionregistration.k8s.io";
+    // Listeners run only once start() is called, below, when every field is set.
     this.mutatingConfigs = new Mirror<>(registry.store(group, "v1", "mutatingwebhookconfigurations"),
-        o -> Webhook.parse(o, true), (k, b, a) -> mutating = flatten(this.mutatingConfigsOrNull()));
+        o -> Webhook.parse(o, true), (k, b, a) -> rebuild(true));
     this.validatingConfigs = new Mirror<>(registry.store(group, "v1", "validatingwebhookconfigurations"),
-        o -> Webhook.parse(o, false), (k, b, a) -> validating = flatten(this.validatingConfigsOrNull()));
-    this.namespaces = new Mirror<>(registry.store("", "v1", "namespaces"), o -> o, (k, b, a) -> { });
+        o -> Webhook.parse(o, false), (k, b, a) -> rebuild(false));
+    this.namespaceStore = registry.store("", "v1", "namespaces");
+    this.namespaces = new Mirror<>(namespaceStore, o -> o, (k, b, a) -> { });
     this.services = new Mirror<>(registry.store("", "v1", "services"), o -> o, (k, b, a) -> { });
     this.endpoints = new Mirror<>(registry.store("", "v1", "endpoints"), o -> o, (k, b, a) -> { });
     this.ready = CompletableFuture.allOf(mutatingConfigs.start().toCompletableFuture(),
@@ -50,18 +53,15 @@ public final class Sources implements AutoCloseable {
         services.start().toCompletableFuture(), endpoints.start().toCompletableFuture());
   }
 
-  private Mirror<List<Webhook>> mutatingConfigsOrNull() {
-    return mutatingConfigs;
-  }
-
-  private Mirror<List<Webhook>> validatingConfigsOrNull() {
-    return validatingConfigs;
+  private void rebuild(boolean mutatingHooks) {
+    if (mutatingHooks) {
+      mutating = flatten(mutatingConfigs);
+    } else {
+      validating = flatten(validatingConfigs);
+    }
   }
 
   private static List<Webhook> flatten(Mirror<List<Webhook>> mirror) {
-    if (mirror == null) {
-      return List.of(); // called while constructing; the first list repeats the call
-    }
     List<Webhook> all = new ArrayList<>();
     mirror.values().forEach(all::addAll);
     all.sort(ORDER);
@@ -89,9 +89,16 @@ public final class Sources implements AutoCloseable {
     return names;
   }
 
-  /** The Namespace named {@code name} as last seen, or null. */
-  public ObjectNode namespace(String name) {
-    return namespaces.get("", name);
+  /**
+   * The Namespace named {@code name}: as last seen, else (one created a moment ago) read from storage; fails with
+   * 404 when there is none.
+   */
+  public CompletionStage<ObjectNode> namespace(String name) {
+    ObjectNode seen = namespaces.get("", name);
+    if (seen != null) {
+      return CompletableFuture.completedFuture(seen);
+    }
+    return namespaceStore.get("", name, dev.hostplane.apiserver.registry.Options.Read.DEFAULT);
   }
 
   /**
