@@ -2,9 +2,6 @@ package dev.hostplane.apiserver;
 
 import dev.hostplane.apiserver.admission.Admission;
 import dev.hostplane.apiserver.admission.AdmissionPluginFactory;
-import dev.hostplane.konnectivity.Dialer;
-import dev.hostplane.konnectivity.DialerOptions;
-import dev.hostplane.konnectivity.client.DirectDialer;
 import dev.hostplane.apiserver.admission.NamespaceLifecycle;
 import dev.hostplane.apiserver.admission.NodeRestriction;
 import dev.hostplane.apiserver.authz.AuthorizationModes;
@@ -59,6 +56,9 @@ import dev.hostplane.apiserver.storage.Compactor;
 import dev.hostplane.apiserver.storage.Storage;
 import dev.hostplane.apiserver.storage.StorageFactory;
 import dev.hostplane.apiserver.storage.cache.WatchCache;
+import dev.hostplane.konnectivity.Dialer;
+import dev.hostplane.konnectivity.DialerOptions;
+import dev.hostplane.konnectivity.client.DirectDialer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -386,8 +386,6 @@ public final class ApiServer implements AutoCloseable {
     }
     Dialer cluster = new DirectDialer(DialerOptions.DEFAULT);
     Dialer controlplane = new DirectDialer(DialerOptions.DEFAULT);
-    resources.add(cluster);
-    resources.add(controlplane);
     AdmissionPluginFactory.Context context = new AdmissionPluginFactory.Context(registry, cluster, controlplane,
         metrics.registry(), config.limits().requestTimeout(), timer);
     List<Admission> plugins = new java.util.ArrayList<>();
@@ -398,6 +396,8 @@ public final class ApiServer implements AutoCloseable {
         resources.add(closeable);
       }
     }
+    resources.add(cluster); // after the plugins that dial through them
+    resources.add(controlplane);
     return Admission.chain(plugins);
   }
 
