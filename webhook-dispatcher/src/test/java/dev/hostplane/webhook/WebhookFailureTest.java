@@ -125,6 +125,19 @@ class WebhookFailureTest {
   }
 
   @Test
+  void aPooledConnectionTheWebhookClosedIsReplacedWithoutFailingTheRequest() throws Exception {
+    server.respond(r -> WebhookServer.allow(r).thenClose());
+    int before = server.acceptedConnections();
+    f.register(false, "closer", hook("closer.example.com", server, "/hook"));
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> r = f.createConfigMap("default", "closer-" + i);
+      assertEquals(201, r.statusCode(), r.body());
+      Thread.sleep(100); // the webhook closes its side after each answer
+    }
+    assertEquals(5, server.acceptedConnections() - before);
+  }
+
+  @Test
   void aWebhookThatIsDownFailsWithTheDialError() throws Exception {
     ObjectNode h = hook("down.example.com", server, "/hook");
     ((ObjectNode) h.get("clientConfig")).put("url", "https://127.0.0.1:" + closedPort + "/hook");

@@ -44,7 +44,11 @@ final class WebhookServer implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
 
   /** What to do with one request: answer {@code status} + {@code body}, never answer, or close at once. */
-  record Reply(int status, byte[] body, boolean hang, boolean close, Duration delay) {
+  record Reply(int status, byte[] body, boolean hang, boolean close, Duration delay, boolean closeAfter) {
+    Reply(int status, byte[] body, boolean hang, boolean close, Duration delay) {
+      this(status, body, hang, close, delay, false);
+    }
+
     static Reply json(JsonNode body) {
       return new Reply(200, body.toString().getBytes(StandardCharsets.UTF_8), false, false, Duration.ZERO);
     }
@@ -62,7 +66,12 @@ final class WebhookServer implements AutoCloseable {
     }
 
     Reply after(Duration d) {
-      return new Reply(status, body, hang, close, d);
+      return new Reply(status, body, hang, close, d, closeAfter);
+    }
+
+    /** Answers, then closes the connection without saying so (as a server dropping idle connections does). */
+    Reply thenClose() {
+      return new Reply(status, body, hang, close, delay, true);
     }
   }
 
@@ -182,7 +191,10 @@ final class WebhookServer implements AutoCloseable {
             HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(reply.body()));
         resp.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
             .setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);
-        ctx.writeAndFlush(resp);
+        var written = ctx.writeAndFlush(resp);
+        if (reply.closeAfter()) {
+          written.addListener(f -> ctx.executor().schedule(() -> ctx.close(), 50, TimeUnit.MILLISECONDS));
+        }
       };
       if (reply.delay().isZero()) {
         send.run();
