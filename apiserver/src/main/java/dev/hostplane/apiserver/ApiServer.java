@@ -1,6 +1,7 @@
 package dev.hostplane.apiserver;
 
 import dev.hostplane.apiserver.admission.Admission;
+import dev.hostplane.apiserver.admission.AdmissionPluginFactory;
 import dev.hostplane.apiserver.admission.NamespaceLifecycle;
 import dev.hostplane.apiserver.admission.NodeRestriction;
 import dev.hostplane.apiserver.authz.AuthorizationModes;
@@ -55,6 +56,9 @@ import dev.hostplane.apiserver.storage.Compactor;
 import dev.hostplane.apiserver.storage.Storage;
 import dev.hostplane.apiserver.storage.StorageFactory;
 import dev.hostplane.apiserver.storage.cache.WatchCache;
+import dev.hostplane.konnectivity.Dialer;
+import dev.hostplane.konnectivity.DialerOptions;
+import dev.hostplane.konnectivity.client.DirectDialer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -133,7 +137,7 @@ public final class ApiServer implements AutoCloseable {
 
   /** Starts an apiserver on its own embedded storage; blocking I/O (certificates, storage recovery). */
   public static ApiServer start(ApiServerConfig config) throws IOException {
-    return start0(config, null);
+    return start0(config, null, List.of());
   }
 
   /**
@@ -141,10 +145,20 @@ public final class ApiServer implements AutoCloseable {
    * and {@link #close} leaves it open. {@code --data-dir} is not used. Blocking: call from a plain thread.
    */
   public static ApiServer start(ApiServerConfig config, Storage sharedStorage) throws IOException {
-    return start0(config, Objects.requireNonNull(sharedStorage, "sharedStorage"));
+    return start0(config, Objects.requireNonNull(sharedStorage, "sharedStorage"), List.of());
   }
 
-  private static ApiServer start0(ApiServerConfig config, Storage sharedStorage) throws IOException {
+  /**
+   * Starts an apiserver with extra admission plugins (the admission webhooks), in list order after the built-in
+   * ones; {@code sharedStorage} as in {@link #start(ApiServerConfig, Storage)}, or null for its own storage.
+   */
+  public static ApiServer start(ApiServerConfig config, Storage sharedStorage,
+      List<AdmissionPluginFactory> admissionPlugins) throws IOException {
+    return start0(config, sharedStorage, List.copyOf(admissionPlugins));
+  }
+
+  private static ApiServer start0(ApiServerConfig config, Storage sharedStorage,
+      List<AdmissionPluginFactory> admissionPlugins) throws IOException {
     Clock clock = Clock.systemUTC();
     Cidr serviceRange = Cidr.parse(config.serviceClusterIpRange());
     String serviceIp = serviceRange.firstIp().getHostAddress();
@@ -196,14 +210,19 @@ public final class ApiServer implements AutoCloseable {
     // The escalation check needs the authorizers, which need the registry: both are set just below.
     AtomicReference<Authorizer> authorizerRef = new AtomicReference<>();
     AtomicReference<RbacAuthorizer> rbacRef = new AtomicReference<>();
+    // Extra plugins need the registry, so they are built after it and reached through a reference.
+    AtomicReference<Admission> extraAdmission = new AtomicReference<>(Admission.chain(List.of()));
     Admission admission = Admission.chain(List.of(
         new NamespaceLifecycle(name -> namespaceReader.get().get("", name)),
         new NodeRestriction(),
-        new EscalationCheck(authorizerRef::get, rbacRef::get)));
+        new EscalationCheck(authorizerRef::get, rbacRef::get),
+        Admission.deferred(extraAdmission::get)));
     dev.hostplane.apiserver.openapi.Schemas schemas = dev.hostplane.apiserver.openapi.Schemas.builtin();
     Registry registry = new Registry(catalog, storage, admission, clock, config.storagePrefix(),
         gvk -> schemas.byGvk(gvk).map(dev.hostplane.apiserver.openapi.SchemaPatchView::of).orElse(null));
     namespaceReader.set(new CachedReader(registry.store("", "v1", "namespaces")));
+    List<AutoCloseable> pluginResources = new java.util.ArrayList<>();
+    extraAdmission.set(extraAdmission(admissionPlugins, registry, metrics, config, timer, pluginResources));
     if (encrypting != null) {
       for (var type : catalog.all()) {
         encrypting.resource(registry.store(type).listPrefix(null), type.group(), type.resource());
@@ -235,8 +254,9 @@ public final class ApiServer implements AutoCloseable {
     ClusterRoleAggregator aggregator = new ClusterRoleAggregator(registry, controllers);
     aggregator.start();
     RbacBootstrapController rbacBootstrap = new RbacBootstrapController(registry, controllers, policy);
-    List<AutoCloseable> followers = nodeAuthorizer == null ? List.of(aggregator, rbac)
-        : List.of(aggregator, rbac, nodeAuthorizer);
+    List<AutoCloseable> followers = new java.util.ArrayList<>(nodeAuthorizer == null ? List.of(aggregator, rbac)
+        : List.of(aggregator, rbac, nodeAuthorizer));
+    followers.addAll(pluginResources);
 
     ServiceAllocationRepair allocationRepair = new ServiceAllocationRepair(registry, services, controllers, clock,
         ServiceAllocationRepair.DEFAULT_INTERVAL, ServiceAllocationRepair.DEFAULT_LEAK_GRACE);
@@ -353,6 +373,32 @@ public final class ApiServer implements AutoCloseable {
         new Controllers(allocationRepair, nsController, bootstrap, endpoints, identityLease, identityCollector,
             rbacBootstrap, followers, tokenSecrets),
         compactor, kubeconfig, watches, inflight, shutdownFlag, authorizer, auditor);
+  }
+
+  /**
+   * Builds the extra admission plugins, chained in order. The egress dialers are direct until an egress selector
+   * configuration provides others. Whatever must be closed at shutdown is added to {@code resources}.
+   */
+  private static Admission extraAdmission(List<AdmissionPluginFactory> factories, Registry registry,
+      ApiMetrics metrics, ApiServerConfig config, ScheduledExecutorService timer, List<AutoCloseable> resources) {
+    if (factories.isEmpty()) {
+      return Admission.chain(List.of());
+    }
+    Dialer cluster = new DirectDialer(DialerOptions.DEFAULT);
+    Dialer controlplane = new DirectDialer(DialerOptions.DEFAULT);
+    AdmissionPluginFactory.Context context = new AdmissionPluginFactory.Context(registry, cluster, controlplane,
+        metrics.registry(), config.limits().requestTimeout(), timer);
+    List<Admission> plugins = new java.util.ArrayList<>();
+    for (AdmissionPluginFactory factory : factories) {
+      Admission plugin = factory.create(context);
+      plugins.add(plugin);
+      if (plugin instanceof AutoCloseable closeable) {
+        resources.add(closeable);
+      }
+    }
+    resources.add(cluster); // after the plugins that dial through them
+    resources.add(controlplane);
+    return Admission.chain(plugins);
   }
 
   private static String hostPort(String host, int port) {

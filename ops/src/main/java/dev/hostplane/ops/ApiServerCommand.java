@@ -3,6 +3,7 @@ package dev.hostplane.ops;
 import dev.hostplane.apiserver.ApiServer;
 import dev.hostplane.apiserver.ApiServerConfig;
 import dev.hostplane.apiserver.config.Flags;
+import dev.hostplane.webhook.WebhookAdmission;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -24,7 +25,8 @@ final class ApiServerCommand {
     ApiServerConfig config = ApiServerConfig.from(flags);
     ApiServer server;
     try {
-      server = ApiServer.start(config);
+      // Admission webhooks (MutatingAdmissionWebhook, ValidatingAdmissionWebhook) run as an extra plugin.
+      server = ApiServer.start(config, null, List.of(WebhookAdmission.factory()));
     } catch (IOException e) {
       System.err.println("hostplane apiserver: cannot start: " + e.getMessage());
       return 1;

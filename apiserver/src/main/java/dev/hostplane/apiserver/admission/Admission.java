@@ -19,6 +19,21 @@ public interface Admission {
     return CompletableFuture.completedFuture(null);
   }
 
+  /** A plugin that delegates to whatever {@code current} returns at each call (set once the plugin exists). */
+  static Admission deferred(java.util.function.Supplier<Admission> current) {
+    return new Admission() {
+      @Override
+      public CompletionStage<Void> admit(Attributes a) {
+        return current.get().admit(a);
+      }
+
+      @Override
+      public CompletionStage<Void> validate(Attributes a) {
+        return current.get().validate(a);
+      }
+    };
+  }
+
   /** Runs {@code plugins} in order, each phase serially; the first refusal wins. */
   static Admission chain(List<Admission> plugins) {
     List<Admission> all = List.copyOf(plugins);

@@ -127,7 +127,9 @@ public final class ApiHandler implements HttpHandler {
       }
       metered.begin(metrics.begin(req.info()));
       if (!longRunning(req.info())) {
-        exchange.deadline(requestTimeout(req));
+        Duration timeout = requestTimeout(req);
+        exchange.deadline(timeout);
+        req.deadline(received.plus(timeout));
       }
       UserInfo authenticated;
       try {

@@ -24,6 +24,7 @@ public final class Request {
   private volatile UserInfo user = UserInfo.ANONYMOUS;
   private volatile UserInfo authenticatedUser = UserInfo.ANONYMOUS;
   private volatile dev.hostplane.apiserver.audit.AuditContext audit;
+  private volatile java.time.Instant deadline;
   /** Warnings for the response's Warning header, deduplicated, in order; added from any thread. */
   private final java.util.Set<String> warnings =
       java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
@@ -115,6 +116,39 @@ public final class Request {
     synchronized (warnings) {
       return List.copyOf(warnings);
     }
+  }
+
+  /** When this request times out; null for long-running requests, which have no deadline. */
+  public java.time.Instant deadline() {
+    return deadline;
+  }
+
+  void deadline(java.time.Instant at) {
+    this.deadline = at;
+  }
+
+  /** This request as admission plugins reach it: its warnings, its audit event, its deadline. */
+  public dev.hostplane.apiserver.admission.AdmissionContext admissionContext() {
+    Request req = this;
+    return new dev.hostplane.apiserver.admission.AdmissionContext() {
+      @Override
+      public void addWarning(String text) {
+        req.addWarning(text);
+      }
+
+      @Override
+      public void addAuditAnnotation(String key, String value) {
+        dev.hostplane.apiserver.audit.AuditContext a = req.audit;
+        if (a != null) {
+          a.annotate(key, value);
+        }
+      }
+
+      @Override
+      public java.time.Instant deadline() {
+        return req.deadline;
+      }
+    };
   }
 
   /** The first value of a query parameter, or null. */

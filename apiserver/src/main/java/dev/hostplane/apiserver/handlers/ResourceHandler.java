@@ -385,7 +385,8 @@ public final class ResourceHandler {
 
   static Options.Write writeOptions(Request req) {
     return new Options.Write(dryRun(req),
-        FieldManager.managerName(fieldManager(req), req.exchange().header("User-Agent")), req.user());
+        FieldManager.managerName(fieldManager(req), req.exchange().header("User-Agent")), req.user(), false,
+        req.admissionContext());
   }
 
   private static boolean dryRun(Request req) {
@@ -506,7 +507,7 @@ public final class ResourceHandler {
     ObjectNode config = decoded.object();
     validateFields(req, store.type(), config, decoded.strictErrors());
     Options.Write base = writeOptions(req);
-    Options.Write options = new Options.Write(base.dryRun(), manager, base.user(), true);
+    Options.Write options = new Options.Write(base.dryRun(), manager, base.user(), true, base.context());
     store.updateWith(ns, name, sub, options, sub.isEmpty(), current -> {
       ObjectNode merged = fm.apply(current, config, manager, sub, force, store.type().apiVersion(),
           store.clock().instant());
@@ -629,7 +630,7 @@ public final class ResourceHandler {
     if (grace != null && grace < 0) {
       grace = 1L; // upstream treats negative grace periods as 1 second
     }
-    return new Options.Delete(dryRun, grace, uid, rv, policy, req.user());
+    return new Options.Delete(dryRun, grace, uid, rv, policy, req.user(), req.admissionContext());
   }
 
   // ------------------------------------------------------------------------------------------- watch

@@ -287,6 +287,22 @@ public final class GenericStore {
     return storage.list(plan.prefix(), new ListOptions(revision, pageSize, startKey));
   }
 
+  // --------------------------------------------------------------------------------------------- connect
+
+  /**
+   * Admission of a CONNECT request ({@code pods/exec}, {@code pods/attach}, {@code pods/portforward}, proxies):
+   * mutating then validating admission with the connect options (for example a {@code v1 PodExecOptions}, with
+   * {@code kind} and {@code apiVersion}) as the object. Completes once admitted; fails with the refusal's Status.
+   * The streaming handlers call it before they open the stream.
+   */
+  public CompletionStage<Void> admitConnect(String namespace, String name, String subresource,
+      ObjectNode connectOptions, dev.hostplane.apiserver.authn.UserInfo user,
+      dev.hostplane.apiserver.admission.AdmissionContext context) {
+    Attributes attrs = new Attributes(Operation.CONNECT, type, namespace, name, subresource, connectOptions, null,
+        false, user, connectOptions, context);
+    return admission.admit(attrs).thenCompose(v -> admission.validate(attrs));
+  }
+
   // ---------------------------------------------------------------------------------------------- create
 
   /**
@@ -308,7 +324,8 @@ public final class GenericStore {
       }
       ObjectNode storageObj = track(null, toStorage(obj), "", options);
       Attributes attrs = new Attributes(Operation.CREATE, type, namespace, ObjectMeta.name(storageObj), "",
-          storageObj, null, options.dryRun(), options.user());
+          storageObj, null, options.dryRun(), options.user(), operationOptions("CreateOptions", options),
+          options.context());
       AtomicReference<ObjectNode[]> held = new AtomicReference<>();
       CompletionStage<ObjectNode> result = admission.admit(attrs)
           .thenCompose(v -> prepareHolding(storageObj, null, () -> prepareForCreate(storageObj), held,
@@ -546,7 +563,7 @@ public final class GenericStore {
     ObjectNode old = codec.decodeStorage(current);
     ObjectNode next = track(old, toStorage(desired), subresource, options);
     Attributes attrs = new Attributes(Operation.UPDATE, type, namespace, name, subresource, next, old,
-        options.dryRun(), options.user());
+        options.dryRun(), options.user(), operationOptions("UpdateOptions", options), options.context());
     return admission.admit(attrs)
         .thenCompose(v -> prepareHolding(next, old, () -> prepareForUpdate(next, old, subresource), attempt,
             options.dryRun(), 1))
@@ -619,7 +636,7 @@ public final class GenericStore {
     ObjectMeta.meta(obj).remove("resourceVersion");
     ObjectNode storageObj = track(null, toStorage(obj), "", options);
     Attributes attrs = new Attributes(Operation.CREATE, type, namespace, name, "", storageObj, null,
-        options.dryRun(), options.user());
+        options.dryRun(), options.user(), operationOptions("CreateOptions", options), options.context());
     return admission.admit(attrs)
         .thenCompose(v -> prepareHolding(storageObj, null, () -> prepareForCreate(storageObj), attempt,
             options.dryRun(), 1))
@@ -760,8 +777,9 @@ public final class GenericStore {
     ObjectNode current = codec.decodeStorage(stored);
     checkDeletePreconditions(current, stored, options, name);
     Attributes attrs = new Attributes(Operation.DELETE, type, namespace, name, "", null, current,
-        options.dryRun(), options.user());
-    return admission.validate(attrs).thenCompose(v -> {
+        options.dryRun(), options.user(), deleteOptions(options), options.context());
+    // Mutating admission sees deletes too (webhooks may observe them), with nothing to change.
+    return admission.admit(attrs).thenCompose(v -> admission.validate(attrs)).thenCompose(v -> {
       ObjectNode graceful = gracefulDeletion(current, options);
       if (graceful != null) {
         if (options.dryRun()) {
@@ -905,6 +923,42 @@ public final class GenericStore {
   }
 
   // ---------------------------------------------------------------------------------------------- helpers
+
+  /** The meta.k8s.io/v1 CreateOptions or UpdateOptions of a write, as admission reports them. */
+  private static ObjectNode operationOptions(String kind, Options.Write options) {
+    ObjectNode o = NODES.objectNode().put("kind", kind).put("apiVersion", "meta.k8s.io/v1");
+    if (options.dryRun()) {
+      o.putArray("dryRun").add("All");
+    }
+    if (options.fieldManager() != null) {
+      o.put("fieldManager", options.fieldManager());
+    }
+    return o;
+  }
+
+  /** The meta.k8s.io/v1 DeleteOptions of a delete, as admission reports them. */
+  private static ObjectNode deleteOptions(Options.Delete options) {
+    ObjectNode o = NODES.objectNode().put("kind", "DeleteOptions").put("apiVersion", "meta.k8s.io/v1");
+    if (options.gracePeriodSeconds() != null) {
+      o.put("gracePeriodSeconds", options.gracePeriodSeconds());
+    }
+    if (options.preconditionUid() != null || options.preconditionResourceVersion() != null) {
+      ObjectNode pre = o.putObject("preconditions");
+      if (options.preconditionUid() != null) {
+        pre.put("uid", options.preconditionUid());
+      }
+      if (options.preconditionResourceVersion() != null) {
+        pre.put("resourceVersion", options.preconditionResourceVersion());
+      }
+    }
+    if (options.propagationPolicy() != null) {
+      o.put("propagationPolicy", options.propagationPolicy());
+    }
+    if (options.dryRun()) {
+      o.putArray("dryRun").add("All");
+    }
+    return o;
+  }
 
   private ObjectNode toStorage(ObjectNode external) {
     return codec.toStorage(external);

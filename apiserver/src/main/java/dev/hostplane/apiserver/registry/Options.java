@@ -1,5 +1,6 @@
 package dev.hostplane.apiserver.registry;
 
+import dev.hostplane.apiserver.admission.AdmissionContext;
 import dev.hostplane.apiserver.api.FieldSelector;
 import dev.hostplane.apiserver.api.LabelSelector;
 import dev.hostplane.apiserver.authn.UserInfo;
@@ -11,10 +12,20 @@ public final class Options {
   /**
    * create, update and patch. {@code fieldManager} is the manager recorded in managedFields (already defaulted
    * from the User-Agent by the handler); {@code applyPatch} marks a server-side apply, whose field ownership the
-   * apply itself records.
+   * apply itself records. {@code context} is the request's, for admission plugins ({@link AdmissionContext#NONE}
+   * for writes of the apiserver's own loops).
    */
-  public record Write(boolean dryRun, String fieldManager, UserInfo user, boolean applyPatch) {
+  public record Write(boolean dryRun, String fieldManager, UserInfo user, boolean applyPatch,
+      AdmissionContext context) {
     public static final Write DEFAULT = new Write(false, null, UserInfo.ANONYMOUS, false);
+
+    public Write {
+      context = context == null ? AdmissionContext.NONE : context;
+    }
+
+    public Write(boolean dryRun, String fieldManager, UserInfo user, boolean applyPatch) {
+      this(dryRun, fieldManager, user, applyPatch, AdmissionContext.NONE);
+    }
 
     public Write(boolean dryRun, String fieldManager, UserInfo user) {
       this(dryRun, fieldManager, user, false);
@@ -28,8 +39,19 @@ public final class Options {
       String preconditionUid,
       String preconditionResourceVersion,
       String propagationPolicy,
-      UserInfo user) {
+      UserInfo user,
+      AdmissionContext context) {
     public static final Delete DEFAULT = new Delete(false, null, null, null, null, UserInfo.ANONYMOUS);
+
+    public Delete {
+      context = context == null ? AdmissionContext.NONE : context;
+    }
+
+    public Delete(boolean dryRun, Long gracePeriodSeconds, String preconditionUid,
+        String preconditionResourceVersion, String propagationPolicy, UserInfo user) {
+      this(dryRun, gracePeriodSeconds, preconditionUid, preconditionResourceVersion, propagationPolicy, user,
+          AdmissionContext.NONE);
+    }
   }
 
   /**

@@ -108,6 +108,6 @@ public final class PodEviction {
     String rv = o.path("preconditions").hasNonNull("resourceVersion")
         ? o.path("preconditions").get("resourceVersion").asText() : null;
     boolean dryRun = defaults.dryRun() || o.path("dryRun").size() > 0;
-    return new Options.Delete(dryRun, grace, uid, rv, policy, defaults.user());
+    return new Options.Delete(dryRun, grace, uid, rv, policy, defaults.user(), defaults.context());
   }
 }
