@@ -17,6 +17,7 @@ public final class Main {
         case "bench" -> BenchCommand.run(rest);
         case "konnectivity-server" -> KonnectivityServerCommand.run(rest);
         case "konnectivity-agent" -> KonnectivityAgentCommand.run(rest);
+        case "node" -> NodeCommand.run(rest);
         case "version", "--version" -> {
           System.out.println(dev.hostplane.apiserver.discovery.Version.info().toPrettyString());
           yield 0;
@@ -52,6 +53,7 @@ public final class Main {
           bench       Drive a running apiserver (given by kubeconfig) and print throughput and latency figures.
           konnectivity-server  Run a Konnectivity proxy-server (the apiserver's end of the cluster tunnel).
           konnectivity-agent   Run a Konnectivity agent (the cluster's end: dials out to the proxy-servers).
+          node        Run a sandbox node: pods as local processes, the kubelet API (logs, exec, port-forward).
           version     Print the version.
           help        Print this help.
 

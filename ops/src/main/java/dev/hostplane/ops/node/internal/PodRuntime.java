@@ -1,0 +1,499 @@
+package dev.hostplane.ops.node.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * One pod bound to this node, run as local processes. A worker thread of its own reconciles: it starts containers,
+ * restarts them per {@code restartPolicy} with a crash-loop back-off, reports the status through {@code pods/status}
+ * when it changes, and on deletion terminates the processes (TERM, the grace period, KILL) and deletes the pod.
+ * The pod object is replaced by the watch thread ({@link #update}); everything else happens on the worker.
+ */
+public final class PodRuntime {
+  private static final Pattern VAR_REF = Pattern.compile("\\$\\$|\\$\\(([A-Za-z_][A-Za-z0-9_.-]*)\\)");
+
+  /** One container of the pod across its restarts. Fields are written by the worker, read by the kubelet API. */
+  public static final class Container {
+    final JsonNode spec;
+    final String name;
+    volatile ContainerInstance current;
+    volatile ContainerInstance previous;
+    volatile int restartCount;
+    volatile String configError;
+    volatile String startError;
+    Instant nextStart = Instant.EPOCH;
+    boolean exitHandled;
+    boolean done;
+
+    Container(JsonNode spec) {
+      this.spec = spec;
+      this.name = spec.path("name").asText();
+    }
+
+    public String name() {
+      return name;
+    }
+
+    public ContainerInstance current() {
+      return current;
+    }
+
+    public ContainerInstance previous() {
+      return previous;
+    }
+
+    public boolean tty() {
+      return spec.path("tty").asBoolean(false);
+    }
+
+    public boolean stdin() {
+      return spec.path("stdin").asBoolean(false);
+    }
+  }
+
+  private final ApiClient api;
+  private final String nodeIp;
+  private final Path dir;
+  private final Duration backoff;
+  private final Runnable onGone;
+  private final String namespace;
+  private final String name;
+  private final String uid;
+  private final Map<String, Container> containers = new LinkedHashMap<>();
+  private final Instant startTime = Instant.now();
+  private volatile JsonNode pod;
+  private volatile boolean removed;
+  private volatile boolean stopping;
+  private String lastReported = "";
+  private final Thread worker;
+
+  public PodRuntime(ApiClient api, String nodeIp, Path rootDir, Duration backoff, JsonNode pod, Runnable onGone) {
+    this.api = api;
+    this.nodeIp = nodeIp;
+    this.backoff = backoff;
+    this.onGone = onGone;
+    this.pod = pod;
+    this.namespace = pod.path("metadata").path("namespace").asText();
+    this.name = pod.path("metadata").path("name").asText();
+    this.uid = pod.path("metadata").path("uid").asText();
+    this.dir = rootDir.resolve("pods").resolve(namespace + "_" + name + "_" + uid);
+    for (JsonNode c : pod.path("spec").path("containers")) {
+      containers.put(c.path("name").asText(), new Container(c));
+    }
+    this.worker = new Thread(this::run, "pod-" + namespace + "-" + name);
+    this.worker.setDaemon(true);
+  }
+
+  public void start() {
+    worker.start();
+  }
+
+  public String uid() {
+    return uid;
+  }
+
+  public String namespace() {
+    return namespace;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public JsonNode pod() {
+    return pod;
+  }
+
+  public Container container(String name) {
+    return containers.get(name);
+  }
+
+  public List<String> containerNames() {
+    return List.copyOf(containers.keySet());
+  }
+
+  /** The pod's working directory: a container's default working directory. */
+  public Path workDir() {
+    return dir.resolve("work");
+  }
+
+  /** A newer version of the pod from the watch. */
+  public void update(JsonNode newer) {
+    pod = newer;
+    wake();
+  }
+
+  /** The pod is gone from the apiserver: kill its processes at once and forget it. */
+  public void removed() {
+    removed = true;
+    wake();
+  }
+
+  /** The node stops: kill every process of the pod, and wait for the worker to finish. */
+  public void stop() throws InterruptedException {
+    stopping = true;
+    wake();
+    worker.join(10_000);
+  }
+
+  private synchronized void wake() {
+    notifyAll();
+  }
+
+  private void run() {
+    try {
+      Files.createDirectories(workDir());
+      while (true) {
+        if (stopping || removed) {
+          killAll();
+          if (removed) {
+            deleteDir();
+          }
+          return;
+        }
+        JsonNode p = pod;
+        if (p.path("metadata").has("deletionTimestamp")) {
+          terminate(p.path("metadata").path("deletionGracePeriodSeconds").asLong(30));
+          report();
+          deletePod();
+          deleteDir();
+          return;
+        }
+        reconcile();
+        report();
+        synchronized (this) {
+          wait(500);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      killAll();
+    } catch (IOException | RuntimeException e) {
+      System.err.println("pod " + namespace + "/" + name + ": " + e);
+      killAll();
+    } finally {
+      onGone.run();
+    }
+  }
+
+  private void reconcile() {
+    String policy = pod.path("spec").path("restartPolicy").asText("Always");
+    Instant now = Instant.now();
+    for (Container c : containers.values()) {
+      if (c.done || c.configError != null) {
+        continue;
+      }
+      ContainerInstance cur = c.current;
+      if (cur != null && cur.finished() && !c.exitHandled) {
+        c.exitHandled = true;
+        boolean failed = cur.exitCode() != 0;
+        boolean restart = policy.equals("Always") || (policy.equals("OnFailure") && failed);
+        if (!restart) {
+          c.done = true;
+          continue;
+        }
+        long delay = Math.min(backoff.toMillis() << Math.min(c.restartCount, 20), 300_000L);
+        c.nextStart = now.plusMillis(delay);
+      }
+      if ((cur == null || (cur.finished() && c.exitHandled && !c.done)) && !now.isBefore(c.nextStart)) {
+        startContainer(c);
+      }
+    }
+  }
+
+  private void startContainer(Container c) {
+    List<String> command = new ArrayList<>();
+    c.spec.path("command").forEach(n -> command.add(n.asText()));
+    if (command.isEmpty()) {
+      c.configError = "the sandbox node runs containers as local processes and needs a command: container \""
+          + c.name + "\" has none (image " + c.spec.path("image").asText() + " is not run)";
+      return;
+    }
+    Map<String, String> env;
+    try {
+      env = environment(c);
+    } catch (IllegalArgumentException e) {
+      c.configError = e.getMessage();
+      return;
+    }
+    c.spec.path("args").forEach(n -> command.add(n.asText()));
+    List<String> expanded = command.stream().map(s -> expand(s, env)).toList();
+    Path work = workDir();
+    String wd = c.spec.path("workingDir").asText("");
+    try {
+      if (!wd.isEmpty()) {
+        work = Path.of(wd);
+        Files.createDirectories(work);
+      }
+      int n = c.current == null ? 0 : c.restartCount + 1;
+      ContainerInstance inst = ContainerInstance.start(uid + "-" + c.name + "-" + n, expanded, env, work,
+          dir.resolve("logs").resolve(c.name).resolve(n + ".log"), c.stdin());
+      if (c.current != null) {
+        c.previous = c.current;
+        c.restartCount = n;
+      }
+      c.current = inst;
+      c.exitHandled = false;
+    } catch (IOException e) {
+      c.done = true;
+      c.startError = "failed to start container \"" + c.name + "\": " + e.getMessage();
+    }
+  }
+
+  /** The container's environment: a base PATH and HOSTNAME, then {@code env} with $(VAR) references expanded. */
+  public Map<String, String> environment(Container c) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
+    env.put("HOME", workDir().toString());
+    env.put("HOSTNAME", name);
+    for (JsonNode e : c.spec.path("env")) {
+      String key = e.path("name").asText();
+      if (e.has("value")) {
+        env.put(key, expand(e.path("value").asText(), env));
+      } else if (e.has("valueFrom")) {
+        env.put(key, valueFrom(key, e.path("valueFrom")));
+      } else {
+        env.put(key, "");
+      }
+    }
+    return env;
+  }
+
+  private String valueFrom(String key, JsonNode from) {
+    String field = from.path("fieldRef").path("fieldPath").asText("");
+    return switch (field) {
+      case "metadata.name" -> name;
+      case "metadata.namespace" -> namespace;
+      case "metadata.uid" -> uid;
+      case "spec.nodeName" -> pod.path("spec").path("nodeName").asText();
+      case "spec.serviceAccountName" -> pod.path("spec").path("serviceAccountName").asText();
+      case "status.podIP", "status.hostIP" -> nodeIp;
+      default -> throw new IllegalArgumentException("environment variable \"" + key + "\": the sandbox node "
+          + "supports values and fieldRef (metadata.name, metadata.namespace, metadata.uid, spec.nodeName, "
+          + "spec.serviceAccountName, status.podIP, status.hostIP) only");
+    };
+  }
+
+  static String expand(String s, Map<String, String> env) {
+    Matcher m = VAR_REF.matcher(s);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String rep;
+      if (m.group().equals("$$")) {
+        rep = "$";
+      } else {
+        rep = env.getOrDefault(m.group(1), m.group());
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(rep));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  private void terminate(long graceSeconds) throws InterruptedException {
+    List<ContainerInstance> running = running();
+    running.forEach(ContainerInstance::terminate);
+    long deadline = System.currentTimeMillis() + Math.max(0, graceSeconds) * 1000;
+    for (ContainerInstance i : running) {
+      i.awaitFinished(Math.max(0, deadline - System.currentTimeMillis()));
+    }
+    running.forEach(ContainerInstance::kill);
+    for (ContainerInstance i : running) {
+      i.awaitFinished(5000);
+    }
+    for (Container c : containers.values()) {
+      c.done = true;
+    }
+  }
+
+  private void killAll() {
+    List<ContainerInstance> running = running();
+    running.forEach(ContainerInstance::kill);
+    for (ContainerInstance i : running) {
+      try {
+        i.awaitFinished(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private List<ContainerInstance> running() {
+    List<ContainerInstance> r = new ArrayList<>();
+    for (Container c : containers.values()) {
+      ContainerInstance i = c.current;
+      if (i != null) {
+        r.add(i);
+      }
+    }
+    return r;
+  }
+
+  private void deletePod() throws IOException, InterruptedException {
+    ObjectNode options = ApiClient.JSON.createObjectNode().put("apiVersion", "v1").put("kind", "DeleteOptions")
+        .put("gracePeriodSeconds", 0);
+    options.putObject("preconditions").put("uid", uid);
+    ApiClient.Response r = api.delete(podPath(), options);
+    if (!r.ok() && r.code() != 404 && r.code() != 409) {
+      System.err.println("pod " + namespace + "/" + name + ": delete failed: " + r.code() + " " + r.body());
+    }
+  }
+
+  private void deleteDir() {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // Already gone, or not ours to remove.
+    }
+  }
+
+  private String podPath() {
+    return "/api/v1/namespaces/" + namespace + "/pods/" + name;
+  }
+
+  private void report() throws IOException, InterruptedException {
+    ObjectNode status = status();
+    String s = ApiClient.JSON.writeValueAsString(status);
+    if (s.equals(lastReported)) {
+      return;
+    }
+    ObjectNode patch = ApiClient.JSON.createObjectNode();
+    patch.set("status", status);
+    patch.putObject("metadata").put("uid", uid);
+    ApiClient.Response r = api.mergePatch(podPath() + "/status", patch);
+    if (r.ok()) {
+      lastReported = s;
+    } else if (r.code() != 404 && r.code() != 409) {
+      System.err.println("pod " + namespace + "/" + name + ": status update failed: " + r.code() + " " + r.body());
+    }
+  }
+
+  /** The pod's status as the node sees it now. */
+  ObjectNode status() {
+    String policy = pod.path("spec").path("restartPolicy").asText("Always");
+    ObjectNode status = ApiClient.JSON.createObjectNode();
+    ArrayNode statuses = ApiClient.JSON.createArrayNode();
+    int pending = 0;
+    int running = 0;
+    int succeeded = 0;
+    int failed = 0;
+    int ready = 0;
+    for (Container c : containers.values()) {
+      ObjectNode cs = statuses.addObject().put("name", c.name);
+      ObjectNode state = cs.putObject("state");
+      ContainerInstance cur = c.current;
+      boolean isReady = false;
+      if (c.configError != null || c.startError != null) {
+        state.putObject("waiting").put("reason", c.configError != null ? "CreateContainerConfigError"
+            : "RunContainerError").put("message", c.configError != null ? c.configError : c.startError);
+        pending++;
+      } else if (cur == null) {
+        state.putObject("waiting").put("reason", "ContainerCreating");
+        pending++;
+      } else if (!cur.finished()) {
+        state.putObject("running").put("startedAt", NodeStatusReporter.time(cur.startedAt()));
+        running++;
+        isReady = true;
+      } else if (c.done || !c.exitHandled) {
+        terminated(state, cur);
+        if (cur.exitCode() == 0) {
+          succeeded++;
+        } else {
+          failed++;
+        }
+        if (!c.done) {
+          running++;
+        }
+      } else {
+        state.putObject("waiting").put("reason", "CrashLoopBackOff").put("message", "back-off "
+            + Math.max(1, Duration.between(cur.finishedAt(), c.nextStart).toSeconds()) + "s restarting failed container="
+            + c.name + " pod=" + name + "_" + namespace + "(" + uid + ")");
+        running++;
+      }
+      ContainerInstance last = cur != null && cur.finished() && !c.done && c.exitHandled ? cur : c.previous;
+      ObjectNode lastState = cs.putObject("lastState");
+      if (last != null && last.finished()) {
+        terminated(lastState, last);
+      }
+      if (isReady) {
+        ready++;
+      }
+      cs.put("ready", isReady).put("restartCount", c.restartCount).put("image", c.spec.path("image").asText())
+          .put("imageID", "").put("started", isReady);
+      if (cur != null) {
+        cs.put("containerID", "hostplane://" + cur.id());
+      }
+    }
+    String phase;
+    if (pending > 0) {
+      phase = "Pending";
+    } else if (running > 0) {
+      phase = "Running";
+    } else if (failed > 0 && !policy.equals("Always")) {
+      phase = "Failed";
+    } else {
+      phase = "Succeeded";
+    }
+    boolean allReady = ready == containers.size() && phase.equals("Running");
+    String now = NodeStatusReporter.time(Instant.now());
+    ArrayNode conditions = status.putArray("conditions");
+    String scheduledAt = NodeStatusReporter.time(startTime);
+    for (JsonNode cond : pod.path("status").path("conditions")) {
+      if (cond.path("type").asText().equals("PodScheduled")) {
+        scheduledAt = cond.path("lastTransitionTime").asText(scheduledAt);
+      }
+    }
+    String start = NodeStatusReporter.time(startTime);
+    conditions.addObject().put("type", "Initialized").put("status", "True").put("lastTransitionTime", start);
+    conditions.addObject().put("type", "Ready").put("status", allReady ? "True" : "False")
+        .put("lastTransitionTime", readySince(allReady, now));
+    conditions.addObject().put("type", "ContainersReady").put("status", allReady ? "True" : "False")
+        .put("lastTransitionTime", readySince(allReady, now));
+    conditions.addObject().put("type", "PodScheduled").put("status", "True").put("lastTransitionTime", scheduledAt);
+    if (!allReady) {
+      for (int i = 1; i <= 2; i++) {
+        ((ObjectNode) conditions.get(i)).put("reason", phase.equals("Succeeded") || phase.equals("Failed")
+            ? "PodCompleted" : "ContainersNotReady");
+      }
+    }
+    status.put("phase", phase).put("hostIP", nodeIp).put("podIP", nodeIp).put("startTime", start);
+    status.putArray("hostIPs").addObject().put("ip", nodeIp);
+    status.putArray("podIPs").addObject().put("ip", nodeIp);
+    status.set("containerStatuses", statuses);
+    return status;
+  }
+
+  private String readyTransition = null;
+  private boolean readyValue;
+
+  private String readySince(boolean ready, String now) {
+    if (readyTransition == null || readyValue != ready) {
+      readyTransition = now;
+      readyValue = ready;
+    }
+    return readyTransition;
+  }
+
+  private static void terminated(ObjectNode state, ContainerInstance i) {
+    int code = i.exitCode();
+    state.putObject("terminated").put("exitCode", code).put("reason", code == 0 ? "Completed" : "Error")
+        .put("startedAt", NodeStatusReporter.time(i.startedAt()))
+        .put("finishedAt", NodeStatusReporter.time(i.finishedAt()))
+        .put("containerID", "hostplane://" + i.id());
+  }
+}
