@@ -25,6 +25,7 @@ import dev.hostplane.apiserver.controller.EndpointReconciler;
 import dev.hostplane.apiserver.controller.IdentityLeaseCollector;
 import dev.hostplane.apiserver.controller.IdentityLeaseController;
 import dev.hostplane.apiserver.controller.NamespaceController;
+import dev.hostplane.apiserver.controller.PodBinder;
 import dev.hostplane.apiserver.controller.ServiceAccountTokenController;
 import dev.hostplane.apiserver.controller.ServiceAllocationRepair;
 import dev.hostplane.apiserver.discovery.Discovery;
@@ -235,8 +236,8 @@ public final class ApiServer implements AutoCloseable {
     ClusterRoleAggregator aggregator = new ClusterRoleAggregator(registry, controllers);
     aggregator.start();
     RbacBootstrapController rbacBootstrap = new RbacBootstrapController(registry, controllers, policy);
-    List<AutoCloseable> followers = nodeAuthorizer == null ? List.of(aggregator, rbac)
-        : List.of(aggregator, rbac, nodeAuthorizer);
+    List<AutoCloseable> followers = new java.util.ArrayList<>(nodeAuthorizer == null ? List.of(aggregator, rbac)
+        : List.of(aggregator, rbac, nodeAuthorizer));
 
     ServiceAllocationRepair allocationRepair = new ServiceAllocationRepair(registry, services, controllers, clock,
         ServiceAllocationRepair.DEFAULT_INTERVAL, ServiceAllocationRepair.DEFAULT_LEAK_GRACE);
@@ -337,6 +338,11 @@ public final class ApiServer implements AutoCloseable {
     bootstrap.firstPass().thenRun(rbacBootstrap::start);
     identityLease.start();
     identityCollector.start();
+    if (PodBinder.ROUND_ROBIN.equals(config.bindPods())) {
+      PodBinder binder = new PodBinder(registry, controllers, Duration.ofSeconds(2));
+      binder.start();
+      followers.add(binder);
+    }
 
     Path kubeconfig = null;
     if (config.writeKubeconfig() != null) {
