@@ -328,6 +328,15 @@ class SandboxNodeTest {
     assertEquals("Pending", pod.path("status").path("phase").asText());
     assertTrue(containerStatus(pod).path("state").path("waiting").path("message").asText()
         .contains("needs a command"), pod.toString());
+    HttpResponse<String> logs = kubelet("GET", "/containerLogs/default/" + name + "/c");
+    assertEquals(400, logs.statusCode());
+    assertEquals("container \"c\" in pod \"" + name + "\" is waiting to start: CreateContainerConfigError",
+        logs.body().trim());
+    try (SpdyTestClient c = SpdyTestClient.connect(kubeletTls, "127.0.0.1", node.kubeletPort(),
+        "/exec/default/" + name + "/c?command=true&output=1", "v4.channel.k8s.io")) {
+      assertEquals(404, c.status);
+      assertEquals("container not found (\"c\")", c.body.trim());
+    }
   }
 
   @Test

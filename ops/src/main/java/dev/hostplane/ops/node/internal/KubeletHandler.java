@@ -93,6 +93,11 @@ final class KubeletHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
           return;
         }
         boolean exec = root.equals("exec");
+        ContainerInstance running = c.current();
+        if (running == null || running.finished()) {
+          text(ctx, HttpResponseStatus.NOT_FOUND, "container not found (\"" + c.name() + "\")");
+          return;
+        }
         List<String> command = params.getOrDefault("command", List.of());
         if (exec && command.isEmpty()) {
           text(ctx, HttpResponseStatus.BAD_REQUEST, "you must specify at least 1 command");
@@ -219,7 +224,7 @@ final class KubeletHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     if (instance == null) {
       text(ctx, HttpResponseStatus.BAD_REQUEST, flag(params, "previous")
           ? "previous terminated container \"" + c.name() + "\" in pod \"" + podName + "\" not found"
-          : "container \"" + c.name() + "\" in pod \"" + podName + "\" is waiting to start: ContainerCreating");
+          : "container \"" + c.name() + "\" in pod \"" + podName + "\" is waiting to start: " + c.waitingReason());
       return;
     }
     HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);

@@ -60,6 +60,12 @@ public final class PodRuntime {
       return spec.path("tty").asBoolean(false);
     }
 
+    /** Why a container that never started waits. */
+    public String waitingReason() {
+      return configError != null ? "CreateContainerConfigError"
+          : startError != null ? "RunContainerError" : "ContainerCreating";
+    }
+
     public boolean stdin() {
       return spec.path("stdin").asBoolean(false);
     }
@@ -245,6 +251,8 @@ public final class PodRuntime {
       if (c.current != null) {
         c.previous = c.current;
         c.restartCount = n;
+        // Only the current and the previous instance's logs are kept.
+        Files.deleteIfExists(dir.resolve("logs").resolve(c.name).resolve((n - 2) + ".log"));
       }
       c.current = inst;
       c.exitHandled = false;
