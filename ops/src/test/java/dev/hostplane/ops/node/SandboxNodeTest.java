@@ -422,7 +422,7 @@ class SandboxNodeTest {
       assertTrue(c.awaitFinished(error, 20));
       String text = c.text(out);
       assertTrue(text.contains("/dev/pts/"), text);
-      assertTrue(text.contains("40 100"), text);
+      assertTrue(text.contains("40 100"), text + " / " + c.text(error));
       assertEquals("{\"metadata\":{},\"status\":\"Success\"}", c.text(error));
     }
   }

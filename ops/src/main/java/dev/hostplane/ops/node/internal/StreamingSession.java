@@ -30,6 +30,13 @@ public final class StreamingSession implements SpdyConnection.Handler {
       boolean tty, String protocol) {}
 
   private static final long STREAM_CREATION_TIMEOUT_SECONDS = 30;
+  /** Runs stty for resizes; one thread keeps each session's sizes in order. */
+  private static final java.util.concurrent.ExecutorService RESIZE_THREADS =
+      java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "terminal-resize");
+        t.setDaemon(true);
+        return t;
+      });
 
   private final Request request;
   private final PodRuntime pod;
@@ -43,6 +50,7 @@ public final class StreamingSession implements SpdyConnection.Handler {
   private boolean started;
   private volatile boolean closed;
   private volatile long terminalPid = -1;
+  private int[] pendingSize;
   private volatile Process process;
   private ContainerInstance attached;
   private ContainerInstance.OutputListener listener;
@@ -114,14 +122,30 @@ public final class StreamingSession implements SpdyConnection.Handler {
       data.readBytes(bytes);
       data.release();
       for (int[] size : resizes.feed(bytes)) {
-        long pid = terminalPid;
-        if (pid > 0) {
-          // Hop: stty is a process; run it off the event loop.
-          CompletableFuture.runAsync(() -> Terminals.resize(pid, size[0], size[1]));
-        }
+        resize(size);
       }
     } else {
       data.release();
+    }
+  }
+
+  /**
+   * Applies a size now, or remembers it until the terminal exists (clients send the first size as soon as the
+   * resize stream is open, usually before the process started). Any thread.
+   */
+  private synchronized void resize(int[] size) {
+    pendingSize = size;
+    long pid = terminalPid;
+    if (pid > 0) {
+      // Hop: stty is a process; run it off the event loop, one size at a time, in order.
+      RESIZE_THREADS.execute(() -> Terminals.resize(pid, size[0], size[1]));
+    }
+  }
+
+  private synchronized void terminalStarted(long pid) {
+    terminalPid = pid;
+    if (pendingSize != null) {
+      resize(pendingSize);
     }
   }
 
@@ -176,7 +200,7 @@ public final class StreamingSession implements SpdyConnection.Handler {
       ProcessGroups.signal(p.pid(), "KILL");
     }
     if (request.tty()) {
-      terminalPid = p.pid();
+      terminalStarted(p.pid());
     }
     if (request.stdin()) {
       stdinTarget.complete(p.getOutputStream());
@@ -242,7 +266,7 @@ public final class StreamingSession implements SpdyConnection.Handler {
     }
     attached = instance;
     if (container.tty()) {
-      terminalPid = instance.pid();
+      terminalStarted(instance.pid());
     }
     if (request.stdin() && instance.stdin() != null) {
       stdinTarget.complete(new OutputStream() {
