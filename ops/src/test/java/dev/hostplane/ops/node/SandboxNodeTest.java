@@ -141,7 +141,10 @@ class SandboxNodeTest {
     throw new AssertionError("timed out waiting for " + what, last);
   }
 
-  /** Creates a pod bound to n1 with one container "c" running {@code sh -c script}. */
+  /**
+   * Creates a pod bound to n1 with one container "c" running {@code sh -c script}; {@code extra} fields are merged
+   * into the container (initContainers into the spec).
+   */
   static String createPod(String restartPolicy, String script, ObjectNode... extra) throws Exception {
     String name = "p-" + UUID.randomUUID().toString().substring(0, 8);
     ObjectNode pod = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "Pod");
@@ -152,7 +155,12 @@ class SandboxNodeTest {
       c.putArray("command").add("sh").add("-c").add(script);
     }
     for (ObjectNode e : extra) {
-      c.setAll(e);
+      // Pod-level fields go to the spec, the rest to the container.
+      if (e.has("initContainers")) {
+        spec.setAll(e);
+      } else {
+        c.setAll(e);
+      }
     }
     HttpResponse<String> r = api.send("POST", "/api/v1/namespaces/default/pods", "application/json",
         JSON.writeValueAsString(pod));
@@ -317,6 +325,37 @@ class SandboxNodeTest {
     assertEquals(7, containerStatus(p3).path("state").path("terminated").path("exitCode").asInt());
     assertEquals(0, containerStatus(p3).path("restartCount").asInt());
     assertEquals("done\n", kubelet("GET", "/containerLogs/default/" + ok + "/c").body());
+  }
+
+  @Test
+  void initContainersRunInOrderBeforeTheContainers() throws Exception {
+    ObjectNode inits = JSON.createObjectNode();
+    ArrayNode list = inits.putArray("initContainers");
+    list.addObject().put("name", "first").put("image", "x").putArray("command").add("sh").add("-c")
+        .add("echo one > order.txt; echo first done");
+    list.addObject().put("name", "second").put("image", "x").putArray("command").add("sh").add("-c")
+        .add("sleep 0.5; echo two >> order.txt");
+    String name = createPod("Always", "cat order.txt; while true; do sleep 1; done", inits);
+    JsonNode pending = awaitPod(name, "initializing", p -> p.path("status").has("initContainerStatuses"));
+    assertTrue(pending.path("status").path("phase").asText().matches("Pending|Running"), pending.toString());
+    JsonNode pod = awaitPod(name, "Running", p -> p.path("status").path("phase").asText().equals("Running"));
+    for (JsonNode init : pod.path("status").path("initContainerStatuses")) {
+      assertEquals("Completed", init.path("state").path("terminated").path("reason").asText(), pod.toString());
+      assertTrue(init.path("ready").asBoolean());
+    }
+    assertTrue(pod.path("status").path("conditions").toString()
+        .contains("\"type\":\"Initialized\",\"status\":\"True\""));
+    eventually("logs", () -> kubelet("GET", "/containerLogs/default/" + name + "/c").body().equals("one\ntwo\n"));
+    assertEquals("first done\n", kubelet("GET", "/containerLogs/default/" + name + "/first").body());
+
+    ObjectNode failing = JSON.createObjectNode();
+    failing.putArray("initContainers").addObject().put("name", "fails").put("image", "x").putArray("command")
+        .add("sh").add("-c").add("exit 5");
+    String failed = createPod("Never", "echo never runs", failing);
+    JsonNode f = awaitPod(failed, "Failed", p -> p.path("status").path("phase").asText().equals("Failed"));
+    assertEquals(5, f.path("status").path("initContainerStatuses").path(0).path("state").path("terminated")
+        .path("exitCode").asInt());
+    assertEquals("PodInitializing", containerStatus(f).path("state").path("waiting").path("reason").asText());
   }
 
   @Test
@@ -486,7 +525,7 @@ class SandboxNodeTest {
     int p = port;
     eventually("the pod's server", () -> {
       try (Socket s = new Socket("127.0.0.1", p)) {
-        return true;
+        return s.isConnected();
       }
     });
     try (SpdyTestClient c = SpdyTestClient.connect(kubeletTls, "127.0.0.1", node.kubeletPort(),

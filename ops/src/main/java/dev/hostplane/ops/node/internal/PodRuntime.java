@@ -24,6 +24,7 @@ import java.util.stream.Stream;
  * The pod object is replaced by the watch thread ({@link #update}); everything else happens on the worker.
  */
 public final class PodRuntime {
+  private static final long MAX_BACKOFF_MS = 300_000;
   private static final Pattern VAR_REF = Pattern.compile("\\$\\$|\\$\\(([A-Za-z_][A-Za-z0-9_.-]*)\\)");
 
   /** One container of the pod across its restarts. Fields are written by the worker, read by the kubelet API. */
@@ -80,6 +81,7 @@ public final class PodRuntime {
   private final String name;
   private final String uid;
   private final Map<String, Container> containers = new LinkedHashMap<>();
+  private final List<Container> initContainers = new ArrayList<>();
   private final Instant startTime = Instant.now();
   private volatile JsonNode pod;
   private volatile boolean removed;
@@ -97,6 +99,14 @@ public final class PodRuntime {
     this.name = pod.path("metadata").path("name").asText();
     this.uid = pod.path("metadata").path("uid").asText();
     this.dir = rootDir.resolve("pods").resolve(namespace + "_" + name + "_" + uid);
+    for (JsonNode c : pod.path("spec").path("initContainers")) {
+      Container init = new Container(c);
+      if (c.path("restartPolicy").asText("").equals("Always")) {
+        init.configError = "init container \"" + init.name + "\" has restartPolicy Always (a sidecar), which the "
+            + "sandbox node does not run";
+      }
+      initContainers.add(init);
+    }
     for (JsonNode c : pod.path("spec").path("containers")) {
       containers.put(c.path("name").asText(), new Container(c));
     }
@@ -124,8 +134,17 @@ public final class PodRuntime {
     return pod;
   }
 
+  /** The container of that name (regular first, then init), or null. */
   public Container container(String name) {
-    return containers.get(name);
+    Container c = containers.get(name);
+    if (c == null) {
+      for (Container init : initContainers) {
+        if (init.name.equals(name)) {
+          return init;
+        }
+      }
+    }
+    return c;
   }
 
   public List<String> containerNames() {
@@ -199,25 +218,38 @@ public final class PodRuntime {
   private void reconcile() {
     String policy = pod.path("spec").path("restartPolicy").asText("Always");
     Instant now = Instant.now();
-    for (Container c : containers.values()) {
-      if (c.done || c.configError != null) {
+    // Init containers one at a time, in order; regular containers once all of them succeeded.
+    for (Container init : initContainers) {
+      if (init.done && init.current != null && init.current.exitCode() == 0) {
         continue;
       }
-      ContainerInstance cur = c.current;
-      if (cur != null && cur.finished() && !c.exitHandled) {
-        c.exitHandled = true;
-        boolean failed = cur.exitCode() != 0;
-        boolean restart = policy.equals("Always") || (policy.equals("OnFailure") && failed);
-        if (!restart) {
-          c.done = true;
-          continue;
-        }
-        long delay = Math.min(backoff.toMillis() << Math.min(c.restartCount, 20), 300_000L);
-        c.nextStart = now.plusMillis(delay);
+      if (!init.done && init.configError == null) {
+        step(init, now, false, !policy.equals("Never"));
       }
-      if ((cur == null || (cur.finished() && c.exitHandled && !c.done)) && !now.isBefore(c.nextStart)) {
-        startContainer(c);
+      return;
+    }
+    for (Container c : containers.values()) {
+      if (!c.done && c.configError == null) {
+        step(c, now, policy.equals("Always"), policy.equals("Always") || policy.equals("OnFailure"));
       }
+    }
+  }
+
+  /** Advances one container: notes an exit (restart with back-off, or done), starts it when due. */
+  private void step(Container c, Instant now, boolean restartOnSuccess, boolean restartOnFailure) {
+    ContainerInstance cur = c.current;
+    if (cur != null && cur.finished() && !c.exitHandled) {
+      c.exitHandled = true;
+      boolean failed = cur.exitCode() != 0;
+      if (failed ? !restartOnFailure : !restartOnSuccess) {
+        c.done = true;
+        return;
+      }
+      long delay = Math.min(backoff.toMillis() << Math.min(c.restartCount, 20), MAX_BACKOFF_MS);
+      c.nextStart = now.plusMillis(delay);
+    }
+    if ((cur == null || (cur.finished() && c.exitHandled)) && !now.isBefore(c.nextStart)) {
+      startContainer(c);
     }
   }
 
@@ -326,6 +358,9 @@ public final class PodRuntime {
     for (Container c : containers.values()) {
       c.done = true;
     }
+    for (Container c : initContainers) {
+      c.done = true;
+    }
   }
 
   private void killAll() {
@@ -343,6 +378,12 @@ public final class PodRuntime {
 
   private List<ContainerInstance> running() {
     List<ContainerInstance> r = new ArrayList<>();
+    for (Container c : initContainers) {
+      ContainerInstance i = c.current;
+      if (i != null) {
+        r.add(i);
+      }
+    }
     for (Container c : containers.values()) {
       ContainerInstance i = c.current;
       if (i != null) {
@@ -391,64 +432,48 @@ public final class PodRuntime {
     }
   }
 
+  /** How a container counts towards the pod's phase. */
+  private enum Standing { PENDING, RUNNING, SUCCEEDED, FAILED }
+
   /** The pod's status as the node sees it now. */
   ObjectNode status() {
     String policy = pod.path("spec").path("restartPolicy").asText("Always");
     ObjectNode status = ApiClient.JSON.createObjectNode();
+    boolean initialized = true;
+    boolean initFailed = false;
+    List<String> incomplete = new ArrayList<>();
+    ArrayNode initStatuses = ApiClient.JSON.createArrayNode();
+    for (Container c : initContainers) {
+      Standing s = containerStatus(initStatuses.addObject(), c, true);
+      if (s != Standing.SUCCEEDED) {
+        initialized = false;
+        incomplete.add(c.name);
+      }
+      if (s == Standing.FAILED) {
+        initFailed = true;
+      }
+    }
     ArrayNode statuses = ApiClient.JSON.createArrayNode();
     int pending = 0;
     int running = 0;
-    int succeeded = 0;
     int failed = 0;
     int ready = 0;
     for (Container c : containers.values()) {
-      ObjectNode cs = statuses.addObject().put("name", c.name);
-      ObjectNode state = cs.putObject("state");
-      ContainerInstance cur = c.current;
-      boolean isReady = false;
-      if (c.configError != null || c.startError != null) {
-        state.putObject("waiting").put("reason", c.configError != null ? "CreateContainerConfigError"
-            : "RunContainerError").put("message", c.configError != null ? c.configError : c.startError);
-        pending++;
-      } else if (cur == null) {
-        state.putObject("waiting").put("reason", "ContainerCreating");
-        pending++;
-      } else if (!cur.finished()) {
-        state.putObject("running").put("startedAt", NodeStatusReporter.time(cur.startedAt()));
-        running++;
-        isReady = true;
-      } else if (c.done || !c.exitHandled) {
-        terminated(state, cur);
-        if (cur.exitCode() == 0) {
-          succeeded++;
-        } else {
-          failed++;
-        }
-        if (!c.done) {
-          running++;
-        }
-      } else {
-        state.putObject("waiting").put("reason", "CrashLoopBackOff").put("message", "back-off "
-            + Math.max(1, Duration.between(cur.finishedAt(), c.nextStart).toSeconds()) + "s restarting failed container="
-            + c.name + " pod=" + name + "_" + namespace + "(" + uid + ")");
-        running++;
+      ObjectNode cs = statuses.addObject();
+      switch (containerStatus(cs, c, false)) {
+        case PENDING -> pending++;
+        case RUNNING -> running++;
+        case FAILED -> failed++;
+        case SUCCEEDED -> { }
       }
-      ContainerInstance last = cur != null && cur.finished() && !c.done && c.exitHandled ? cur : c.previous;
-      ObjectNode lastState = cs.putObject("lastState");
-      if (last != null && last.finished()) {
-        terminated(lastState, last);
-      }
-      if (isReady) {
+      if (cs.path("ready").asBoolean()) {
         ready++;
-      }
-      cs.put("ready", isReady).put("restartCount", c.restartCount).put("image", c.spec.path("image").asText())
-          .put("imageID", "").put("started", isReady);
-      if (cur != null) {
-        cs.put("containerID", "hostplane://" + cur.id());
       }
     }
     String phase;
-    if (pending > 0) {
+    if (initFailed) {
+      phase = "Failed";
+    } else if (!initialized || pending > 0) {
       phase = "Pending";
     } else if (running > 0) {
       phase = "Running";
@@ -467,7 +492,12 @@ public final class PodRuntime {
       }
     }
     String start = NodeStatusReporter.time(startTime);
-    conditions.addObject().put("type", "Initialized").put("status", "True").put("lastTransitionTime", start);
+    ObjectNode init = conditions.addObject().put("type", "Initialized").put("status", initialized ? "True" : "False")
+        .put("lastTransitionTime", initializedSince(initialized, now));
+    if (!initialized) {
+      init.put("reason", "ContainersNotInitialized")
+          .put("message", "containers with incomplete status: [" + String.join(" ", incomplete) + "]");
+    }
     conditions.addObject().put("type", "Ready").put("status", allReady ? "True" : "False")
         .put("lastTransitionTime", readySince(allReady, now));
     conditions.addObject().put("type", "ContainersReady").put("status", allReady ? "True" : "False")
@@ -482,8 +512,74 @@ public final class PodRuntime {
     status.put("phase", phase).put("hostIP", nodeIp).put("podIP", nodeIp).put("startTime", start);
     status.putArray("hostIPs").addObject().put("ip", nodeIp);
     status.putArray("podIPs").addObject().put("ip", nodeIp);
+    if (!initContainers.isEmpty()) {
+      status.set("initContainerStatuses", initStatuses);
+    }
     status.set("containerStatuses", statuses);
     return status;
+  }
+
+  /** Fills one containerStatuses entry; returns how the container counts towards the phase. */
+  private Standing containerStatus(ObjectNode cs, Container c, boolean init) {
+    cs.put("name", c.name);
+    ObjectNode state = cs.putObject("state");
+    ContainerInstance cur = c.current;
+    boolean isReady = false;
+    Standing standing;
+    if (c.configError != null || c.startError != null) {
+      state.putObject("waiting").put("reason", c.waitingReason())
+          .put("message", c.configError != null ? c.configError : c.startError);
+      standing = init && c.startError != null ? Standing.FAILED : Standing.PENDING;
+    } else if (cur == null) {
+      state.putObject("waiting").put("reason", initialized() ? "ContainerCreating" : "PodInitializing");
+      standing = Standing.PENDING;
+    } else if (!cur.finished()) {
+      state.putObject("running").put("startedAt", NodeStatusReporter.time(cur.startedAt()));
+      standing = init ? Standing.PENDING : Standing.RUNNING;
+      isReady = !init;
+    } else if (c.done || !c.exitHandled) {
+      terminated(state, cur);
+      boolean ok = cur.exitCode() == 0;
+      standing = !c.done ? (init ? Standing.PENDING : Standing.RUNNING) : ok ? Standing.SUCCEEDED : Standing.FAILED;
+      isReady = init && c.done && ok;
+    } else {
+      state.putObject("waiting").put("reason", "CrashLoopBackOff").put("message", "back-off "
+          + Math.max(1, Duration.between(cur.finishedAt(), c.nextStart).toSeconds())
+          + "s restarting failed container=" + c.name + " pod=" + name + "_" + namespace + "(" + uid + ")");
+      standing = init ? Standing.PENDING : Standing.RUNNING;
+    }
+    ContainerInstance last = cur != null && cur.finished() && !c.done && c.exitHandled ? cur : c.previous;
+    ObjectNode lastState = cs.putObject("lastState");
+    if (last != null && last.finished()) {
+      terminated(lastState, last);
+    }
+    cs.put("ready", isReady).put("restartCount", c.restartCount).put("image", c.spec.path("image").asText())
+        .put("imageID", "").put("started", cur != null && !cur.finished());
+    if (cur != null) {
+      cs.put("containerID", "hostplane://" + cur.id());
+    }
+    return standing;
+  }
+
+  /** True once every init container succeeded (at once without any). */
+  private boolean initialized() {
+    for (Container c : initContainers) {
+      if (!c.done || c.current == null || !c.current.finished() || c.current.exitCode() != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private String initializedTransition;
+  private boolean initializedValue;
+
+  private String initializedSince(boolean initialized, String now) {
+    if (initializedTransition == null || initializedValue != initialized) {
+      initializedTransition = now;
+      initializedValue = initialized;
+    }
+    return initializedTransition;
   }
 
   private String readyTransition = null;

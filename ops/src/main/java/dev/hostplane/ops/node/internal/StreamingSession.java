@@ -52,8 +52,8 @@ public final class StreamingSession implements SpdyConnection.Handler {
   private volatile long terminalPid = -1;
   private int[] pendingSize;
   private volatile Process process;
-  private ContainerInstance attached;
-  private ContainerInstance.OutputListener listener;
+  private volatile ContainerInstance attached;
+  private volatile ContainerInstance.OutputListener listener;
 
   public StreamingSession(Request request, PodRuntime pod, PodRuntime.Container container) {
     this.request = request;
@@ -268,6 +268,25 @@ public final class StreamingSession implements SpdyConnection.Handler {
     if (container.tty()) {
       terminalStarted(instance.pid());
     }
+    // Output first, so that what the container answers to the first input reaches this session.
+    Integer out = streams.get("stdout");
+    Integer err = streams.get(container.tty() ? "stdout" : "stderr");
+    listener = new ContainerInstance.OutputListener() {
+      @Override
+      public void output(int stream, byte[] data, int offset, int length) {
+        Integer id = stream == 1 ? out : err;
+        // Attach never slows the container: output a slow client cannot take is dropped for that client.
+        if (id != null && !closed && connection.channel().isWritable()) {
+          connection.write(id, java.util.Arrays.copyOfRange(data, offset, offset + length));
+        }
+      }
+
+      @Override
+      public void ended(int exitCode) {
+        finish(exitCode == 0 ? success() : exitFailure(exitCode));
+      }
+    };
+    instance.attach(listener);
     if (request.stdin() && instance.stdin() != null) {
       stdinTarget.complete(new OutputStream() {
         // The container's stdin outlives the session: closing this view does not close it unless stdinOnce.
@@ -296,24 +315,6 @@ public final class StreamingSession implements SpdyConnection.Handler {
     } else {
       stdinTarget.completeExceptionally(new IOException("the container does not keep stdin open"));
     }
-    Integer out = streams.get("stdout");
-    Integer err = streams.get(container.tty() ? "stdout" : "stderr");
-    listener = new ContainerInstance.OutputListener() {
-      @Override
-      public void output(int stream, byte[] data, int offset, int length) {
-        Integer id = stream == 1 ? out : err;
-        // Attach never slows the container: output a slow client cannot take is dropped for that client.
-        if (id != null && !closed && connection.channel().isWritable()) {
-          connection.write(id, java.util.Arrays.copyOfRange(data, offset, offset + length));
-        }
-      }
-
-      @Override
-      public void ended(int exitCode) {
-        finish(exitCode == 0 ? success() : exitFailure(exitCode));
-      }
-    };
-    instance.attach(listener);
   }
 
   private ObjectNode success() {
