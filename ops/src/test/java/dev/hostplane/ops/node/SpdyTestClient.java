@@ -46,6 +46,7 @@ final class SpdyTestClient implements AutoCloseable {
   private final Map<Integer, ByteArrayOutputStream> received = new ConcurrentHashMap<>();
   private final Set<Integer> finished = ConcurrentHashMap.newKeySet();
   private final Set<Integer> replied = ConcurrentHashMap.newKeySet();
+  private final Map<Integer, Integer> replyHeaders = new ConcurrentHashMap<>();
   private final BlockingQueue<Integer> pings = new LinkedBlockingQueue<>();
   private final CompletableFuture<FullHttpResponse> upgrade = new CompletableFuture<>();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -106,6 +107,7 @@ final class SpdyTestClient implements AutoCloseable {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, SpdyFrame frame) {
       if (frame instanceof SpdySynReplyFrame reply) {
+        replyHeaders.put(reply.streamId(), reply.headers().names().size());
         replied.add(reply.streamId());
       } else if (frame instanceof SpdyDataFrame data) {
         ByteBuf content = data.content();
@@ -152,6 +154,11 @@ final class SpdyTestClient implements AutoCloseable {
       Thread.sleep(5);
     }
     return id;
+  }
+
+  /** How many headers the server's SYN_REPLY for {@code stream} carried. */
+  int replyHeaderCount(int stream) {
+    return replyHeaders.getOrDefault(stream, -1);
   }
 
   void send(int stream, byte[] data) throws InterruptedException {

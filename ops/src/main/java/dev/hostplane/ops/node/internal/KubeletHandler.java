@@ -46,6 +46,8 @@ final class KubeletHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   private final String host;
   private final KubeletServer.Pods pods;
+  /** Whether the connection stays open after the current response ({@code Connection: close} ends it). */
+  private volatile boolean keepAlive = true;
 
   KubeletHandler(String host, KubeletServer.Pods pods) {
     this.host = host;
@@ -54,6 +56,7 @@ final class KubeletHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    keepAlive = HttpUtil.isKeepAlive(req);
     QueryStringDecoder q = new QueryStringDecoder(req.uri());
     List<String> parts = Arrays.stream(q.path().split("/")).filter(s -> !s.isEmpty()).toList();
     String root = parts.isEmpty() ? "" : parts.get(0);
@@ -230,6 +233,7 @@ final class KubeletHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
     head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
     HttpUtil.setTransferEncodingChunked(head, true);
+    HttpUtil.setKeepAlive(head, keepAlive);
     ctx.writeAndFlush(head);
     // Hop: reading and following the file blocks; the request's own thread does it.
     Thread t = new Thread(() -> {
@@ -240,7 +244,8 @@ final class KubeletHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+      ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(keepAlive
+          ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
     }, "logs-" + podName + "-" + c.name());
     t.setDaemon(true);
     t.start();
@@ -293,19 +298,23 @@ final class KubeletHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     t.start();
   }
 
-  private static void notFound(ChannelHandlerContext ctx) {
+  private void notFound(ChannelHandlerContext ctx) {
     text(ctx, HttpResponseStatus.NOT_FOUND, "404 page not found");
   }
 
-  private static void text(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {
+  private void text(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {
     respond(ctx, status, "text/plain; charset=utf-8", (body + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
-  private static void respond(ChannelHandlerContext ctx, HttpResponseStatus status, String type, byte[] body) {
+  private void respond(ChannelHandlerContext ctx, HttpResponseStatus status, String type, byte[] body) {
     FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
     res.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
     HttpUtil.setContentLength(res, body.length);
-    ctx.writeAndFlush(res);
+    HttpUtil.setKeepAlive(res, keepAlive);
+    ChannelFuture f = ctx.writeAndFlush(res);
+    if (!keepAlive) {
+      f.addListener(ChannelFutureListener.CLOSE);
+    }
   }
 
   @Override

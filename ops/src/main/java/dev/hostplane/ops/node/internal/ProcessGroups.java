@@ -21,7 +21,19 @@ public final class ProcessGroups {
 
   /** {@code command} under a pseudo-terminal ({@code script}), its output on the caller's stdout. */
   public static List<String> underTerminal(List<String> command) {
-    StringBuilder sh = new StringBuilder("exec");
+    return underTerminal(command, null);
+  }
+
+  /**
+   * As {@link #underTerminal(List)}, the terminal first set to {@code size} ({width, height}; null: left as it
+   * is), so that the command starts with the client's size.
+   */
+  public static List<String> underTerminal(List<String> command, int[] size) {
+    StringBuilder sh = new StringBuilder();
+    if (size != null && size[0] > 0 && size[1] > 0) {
+      sh.append("stty rows ").append(size[1]).append(" cols ").append(size[0]).append(" 2>/dev/null; ");
+    }
+    sh.append("exec");
     for (String arg : command) {
       sh.append(' ').append(shellQuote(arg));
     }

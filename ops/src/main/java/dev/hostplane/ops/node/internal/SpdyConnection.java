@@ -71,7 +71,12 @@ public final class SpdyConnection extends ChannelInboundHandlerAdapter {
     try {
       if (msg instanceof SpdySynStreamFrame syn) {
         open.put(syn.streamId(), Boolean.TRUE);
-        ctx.writeAndFlush(new DefaultSpdySynReplyFrame(syn.streamId()));
+        // The reply echoes the stream type: a header block with no headers at all is encoded by Netty as no
+        // block, which Go's SPDY framer (kubectl, the apiserver) cannot parse.
+        DefaultSpdySynReplyFrame reply = new DefaultSpdySynReplyFrame(syn.streamId());
+        String type = syn.headers().getAsString("streamtype");
+        reply.headers().set("streamtype", type == null ? "" : type);
+        ctx.writeAndFlush(reply);
         handler.streamOpened(this, syn.streamId(), syn.headers());
         if (syn.isLast()) {
           handler.remoteClosed(syn.streamId(), false);

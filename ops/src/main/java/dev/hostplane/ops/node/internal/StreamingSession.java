@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +29,7 @@ public final class StreamingSession implements SpdyConnection.Handler {
       boolean tty, String protocol) {}
 
   private static final long STREAM_CREATION_TIMEOUT_SECONDS = 30;
+  private static final long FIRST_SIZE_WAIT_MILLIS = 500;
   /** Runs stty for resizes; one thread keeps each session's sizes in order. */
   private static final java.util.concurrent.ExecutorService RESIZE_THREADS =
       java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
@@ -41,7 +41,7 @@ public final class StreamingSession implements SpdyConnection.Handler {
   private final Request request;
   private final PodRuntime pod;
   private final PodRuntime.Container container;
-  private final Map<String, Integer> streams = new HashMap<>();
+  private final Map<String, Integer> streams = new java.util.concurrent.ConcurrentHashMap<>();
   private final Set<String> expected = new HashSet<>();
   private final CompletableFuture<OutputStream> stdinTarget = new CompletableFuture<>();
   private final Terminals.ResizeDecoder resizes = new Terminals.ResizeDecoder();
@@ -51,6 +51,7 @@ public final class StreamingSession implements SpdyConnection.Handler {
   private volatile boolean closed;
   private volatile long terminalPid = -1;
   private int[] pendingSize;
+  private final java.util.concurrent.CountDownLatch firstSize = new java.util.concurrent.CountDownLatch(1);
   private volatile Process process;
   private volatile ContainerInstance attached;
   private volatile ContainerInstance.OutputListener listener;
@@ -135,6 +136,7 @@ public final class StreamingSession implements SpdyConnection.Handler {
    */
   private synchronized void resize(int[] size) {
     pendingSize = size;
+    firstSize.countDown();
     long pid = terminalPid;
     if (pid > 0) {
       // Hop: stty is a process; run it off the event loop, one size at a time, in order.
@@ -174,7 +176,23 @@ public final class StreamingSession implements SpdyConnection.Handler {
   }
 
   private void runExec() {
-    List<String> command = request.tty() ? ProcessGroups.underTerminal(request.command()) : request.command();
+    List<String> command = request.command();
+    if (request.tty()) {
+      // Clients send their terminal's size as soon as the resize stream is open: start with it when it comes soon.
+      try {
+        if (streams.containsKey("resize")) {
+          firstSize.await(FIRST_SIZE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      int[] size;
+      synchronized (this) {
+        size = pendingSize;
+      }
+      command = ProcessGroups.underTerminal(command, size);
+    }
     ProcessBuilder pb = new ProcessBuilder(ProcessGroups.ownGroup(command));
     Map<String, String> env = pod.environment(container);
     if (request.tty()) {
