@@ -102,6 +102,15 @@ class KubectlSandboxNodeE2ETest {
     createPod("web", "echo hello-from-pod > index.html; exec python3 -m http.server " + httpPort
         + " --bind 127.0.0.1");
     createPod("logger", "for i in 0 1 2; do echo log $i; done; while true; do sleep 1; done");
+    createPod("ticker", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.3; done");
+    createPod("crasher", "echo run $(date +%s%N); sleep 1; exit 1");
+    ObjectNode echoer = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "Pod");
+    echoer.putObject("metadata").put("name", "echoer");
+    echoer.putObject("spec").put("nodeName", "n1").putArray("containers").addObject().put("name", "c")
+        .put("image", "busybox").put("stdin", true).putArray("command").add("sh").add("-c")
+        .add("while read l; do echo got $l; done");
+    assertEquals(201, api.send("POST", "/api/v1/namespaces/default/pods", "application/json",
+        JSON.writeValueAsString(echoer)).statusCode());
     await("web serving", () -> {
       try (Socket s = new Socket("127.0.0.1", httpPort)) {
         return s.isConnected();
@@ -171,7 +180,7 @@ class KubectlSandboxNodeE2ETest {
   }
 
   @ParameterizedTest(name = "kubectl {0}")
-  @ValueSource(strings = {"1.27", "1.33"})
+  @ValueSource(strings = {"1.27", "1.29", "1.30", "1.31", "1.33"})
   void execCarriesStreamsExitCodesAndStdin(String version) throws Exception {
     Kubectl k = kubectl(version);
     Kubectl.Result r = k.run("exec", "web", "--", "sh", "-c", "echo out; echo err >&2; exit 3");
@@ -183,7 +192,7 @@ class KubectlSandboxNodeE2ETest {
   }
 
   @ParameterizedTest(name = "kubectl {0}")
-  @ValueSource(strings = {"1.27", "1.33"})
+  @ValueSource(strings = {"1.27", "1.29", "1.30", "1.31", "1.33"})
   void execWithATerminalGetsTheClientsSize(String version) throws Exception {
     // kubectl -it needs a terminal of its own: script(1) gives it one, 111 columns by 33 rows.
     String kubectl = Kubectl.locate(version) + " --kubeconfig=" + kubeconfig
@@ -200,7 +209,7 @@ class KubectlSandboxNodeE2ETest {
   }
 
   @ParameterizedTest(name = "kubectl {0}")
-  @ValueSource(strings = {"1.27", "1.33"})
+  @ValueSource(strings = {"1.27", "1.29", "1.30", "1.31", "1.33"})
   void logsWithTailAndTimestamps(String version) throws Exception {
     Kubectl k = kubectl(version);
     assertEquals("log 0\nlog 1\nlog 2\n", k.ok("logs", "logger").stdout());
@@ -210,7 +219,62 @@ class KubectlSandboxNodeE2ETest {
   }
 
   @ParameterizedTest(name = "kubectl {0}")
-  @ValueSource(strings = {"1.27", "1.33"})
+  @ValueSource(strings = {"1.27", "1.29", "1.30", "1.31", "1.33"})
+  void logsFollowSeesNewLinesAndPreviousSeesTheLastRun(String version) throws Exception {
+    Process follow = new ProcessBuilder(Kubectl.locate(version).toString(), "--kubeconfig=" + kubeconfig,
+        "logs", "-f", "--tail=1", "ticker").redirectErrorStream(true).start();
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(follow.getInputStream(), StandardCharsets.UTF_8));
+      int first = Integer.parseInt(out.readLine().substring("tick ".length()));
+      assertEquals("tick " + (first + 1), out.readLine());
+      assertEquals("tick " + (first + 2), out.readLine());
+    } finally {
+      follow.destroy();
+      follow.waitFor(10, TimeUnit.SECONDS);
+    }
+    await("crasher restarted", () -> TestApiServer.json(api.get("/api/v1/namespaces/default/pods/crasher"))
+        .path("status").path("containerStatuses").path(0).path("restartCount").asInt() >= 1);
+    Kubectl.Result previous = kubectl(version).ok("logs", "crasher", "--previous");
+    assertTrue(previous.stdout().startsWith("run "), previous.describe());
+  }
+
+  @ParameterizedTest(name = "kubectl {0}")
+  @ValueSource(strings = {"1.27", "1.29", "1.30", "1.31", "1.33"})
+  void attachJoinsARunningContainer(String version) throws Exception {
+    await("echoer Running", () -> TestApiServer.json(api.get("/api/v1/namespaces/default/pods/echoer"))
+        .path("status").path("phase").asText().equals("Running"));
+    Process attach = new ProcessBuilder(Kubectl.locate(version).toString(), "--kubeconfig=" + kubeconfig,
+        "attach", "-i", "echoer").start();
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(attach.getInputStream(), StandardCharsets.UTF_8));
+      // Until the session is up the input may be lost (as with any attach): repeat it until an answer comes.
+      java.io.OutputStream in = attach.getOutputStream();
+      Thread writer = new Thread(() -> {
+        try {
+          for (int i = 0; i < 50; i++) {
+            in.write(("hello-" + version + "\n").getBytes(StandardCharsets.UTF_8));
+            in.flush();
+            Thread.sleep(200);
+          }
+        } catch (Exception e) {
+          // kubectl went away.
+        }
+      });
+      writer.setDaemon(true);
+      writer.start();
+      String line;
+      do {
+        line = out.readLine();
+      } while (line != null && !line.startsWith("got "));
+      assertEquals("got hello-" + version, line);
+    } finally {
+      attach.destroy();
+      attach.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @ParameterizedTest(name = "kubectl {0}")
+  @ValueSource(strings = {"1.27", "1.29", "1.30", "1.31", "1.33"})
   void portForwardCarriesHttp(String version) throws Exception {
     int local;
     try (ServerSocket s = new ServerSocket(0)) {
@@ -236,7 +300,7 @@ class KubectlSandboxNodeE2ETest {
   }
 
   @ParameterizedTest(name = "kubectl {0}")
-  @ValueSource(strings = {"1.27", "1.33"})
+  @ValueSource(strings = {"1.27", "1.29", "1.30", "1.31", "1.33"})
   void cpCopiesAFileBothWays(String version) throws Exception {
     Kubectl k = kubectl(version);
     byte[] data = new byte[3 * 1024 * 1024];
