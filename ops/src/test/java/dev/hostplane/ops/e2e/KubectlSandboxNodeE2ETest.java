@@ -63,6 +63,7 @@ class KubectlSandboxNodeE2ETest {
   static KubeletRelay relay;
   static Path kubeconfig;
   static int httpPort;
+  static byte[] bigFile;
 
   @BeforeAll
   static void start() throws Exception {
@@ -99,7 +100,11 @@ class KubectlSandboxNodeE2ETest {
     try (ServerSocket s = new ServerSocket(0)) {
       httpPort = s.getLocalPort();
     }
-    createPod("web", "echo hello-from-pod > index.html; exec python3 -m http.server " + httpPort
+    bigFile = new byte[50 * 1024 * 1024];
+    new SecureRandom().nextBytes(bigFile);
+    Path webDir = Files.createDirectories(dir.resolve("web"));
+    Files.write(webDir.resolve("big.bin"), bigFile);
+    createPod("web", "cd " + webDir + "; echo hello-from-pod > index.html; exec python3 -m http.server " + httpPort
         + " --bind 127.0.0.1");
     createPod("logger", "for i in 0 1 2; do echo log $i; done; while true; do sleep 1; done");
     createPod("ticker", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.3; done");
@@ -293,6 +298,14 @@ class KubectlSandboxNodeE2ETest {
         assertEquals(200, r.statusCode());
         assertEquals("hello-from-pod\n", r.body());
       }
+      long start = System.nanoTime();
+      HttpResponse<byte[]> big = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + local
+          + "/big.bin")).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
+      long millis = Duration.ofNanos(System.nanoTime() - start).toMillis();
+      assertEquals(200, big.statusCode());
+      assertArrayEquals(sha256(bigFile), sha256(big.body()));
+      System.out.printf("kubectl %s port-forward: 50 MiB in %d ms (%.1f MiB/s)%n", version, millis,
+          50_000.0 / Math.max(1, millis));
     } finally {
       pf.destroy();
       pf.waitFor(10, TimeUnit.SECONDS);
