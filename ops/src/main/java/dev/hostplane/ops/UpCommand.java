@@ -221,7 +221,8 @@ final class UpCommand {
           kubectl exec -it web -- sh
           kubectl port-forward pod/web 8080:8080
 
-        Pods run as local processes on the nodes (127.0.0.2, ...): each container needs a command.
+        Pods run as local processes on the nodes (127.0.0.2, ...): each container needs a command, and all
+        pods share this machine's ports (a server listening on 0.0.0.0 takes its port on every node).
         Press Ctrl-C to stop (every pod process is stopped with it).
         """, cluster.apiserver().port(), nodes, took.toMillis(), cluster.kubeconfig());
     if (!cluster.kubeletFlags()) {
