@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * Ready, schedulable Nodes in turn, through {@code pods/binding} (so the PodScheduled condition is set). Not a
  * scheduler: no resources, affinity or taints are considered. Pods wait while no Node qualifies.
  *
- * <p>Threading: passes run on {@code executor}, one at a time; pod and node watches trigger them, and a periodic
- * resync catches anything missed.
+ * <p>Threading: passes run on {@code executor}, one at a time (serialized on this object); pod and node watches
+ * trigger them, and a periodic resync catches anything missed.
  */
 public final class PodBinder implements AutoCloseable {
   /** The flag's one mode. */
@@ -91,8 +91,11 @@ public final class PodBinder implements AutoCloseable {
     }
   }
 
-  /** One pass: every pending pod gets the next candidate node. Blocks this controller thread. */
-  private void pass() throws Exception {
+  /**
+   * One pass: every pending pod gets the next candidate node. Blocks this controller thread; passes never overlap
+   * (a trigger during a pass queues the next one on another executor thread, which waits here).
+   */
+  private synchronized void pass() throws Exception {
     List<String> candidates = new ArrayList<>();
     for (JsonNode node : list(nodes())) {
       if (schedulable(node)) {
@@ -109,12 +112,13 @@ public final class PodBinder implements AutoCloseable {
       }
       String ns = pod.path("metadata").path("namespace").asText();
       String name = pod.path("metadata").path("name").asText();
-      String node = candidates.get((int) (turn++ % candidates.size()));
+      String node = candidates.get((int) (turn % candidates.size()));
       ObjectNode binding = JsonNodeFactory.instance.objectNode().put("apiVersion", "v1").put("kind", "Binding");
       binding.putObject("metadata").put("name", name).put("namespace", ns);
       binding.putObject("target").put("apiVersion", "v1").put("kind", "Node").put("name", node);
       try {
         PodBinding.bind(pods(), ns, name, binding).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        turn++; // only a pod actually bound takes a turn, so that the nodes alternate
         LOG.info("bound pod {}/{} to node {}", ns, name, node);
       } catch (ExecutionException e) {
         // Bound or deleted meanwhile (409, 404): the next pass sees the pod as it is now.

@@ -191,12 +191,14 @@ public final class SandboxNode implements AutoCloseable {
       source.close();
       sourceThread.interrupt();
     }
-    for (PodRuntime p : List.copyOf(pods.values())) {
-      try {
-        p.stop();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    List<PodRuntime> running = List.copyOf(pods.values());
+    running.forEach(PodRuntime::stop);
+    try {
+      for (PodRuntime p : running) {
+        p.awaitStopped(10_000);
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     if (kubelet != null) {
       kubelet.close();

@@ -505,6 +505,27 @@ class SandboxNodeTest {
   }
 
   @Test
+  void attachToATtyContainerSharesItsTerminalAndResizesIt() throws Exception {
+    ObjectNode tty = JSON.createObjectNode().put("stdin", true).put("tty", true);
+    String name = createPod("Always", "while read l; do echo got $l; stty size; done", tty);
+    awaitPod(name, "Running", p -> p.path("status").path("phase").asText().equals("Running"));
+    try (SpdyTestClient c = SpdyTestClient.connect(kubeletTls, "127.0.0.1", node.kubeletPort(),
+        "/attach/default/" + name + "/c?input=1&output=1&tty=1", "v4.channel.k8s.io")) {
+      c.open("streamtype", "error");
+      int in = c.open("streamtype", "stdin");
+      int out = c.open("streamtype", "stdout");
+      int resize = c.open("streamtype", "resize");
+      c.send(resize, "{\"Width\":90,\"Height\":20}");
+      eventually("the resize", () -> {
+        c.send(in, "x\n");
+        Thread.sleep(200);
+        return c.text(out).contains("20 90") ? true : null;
+      });
+      assertTrue(c.text(out).contains("got x"), c.text(out));
+    }
+  }
+
+  @Test
   void spdyPingsAreAnswered() throws Exception {
     String name = runningPod();
     try (SpdyTestClient c = SpdyTestClient.connect(kubeletTls, "127.0.0.1", node.kubeletPort(),

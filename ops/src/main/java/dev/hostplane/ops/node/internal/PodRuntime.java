@@ -168,11 +168,15 @@ public final class PodRuntime {
     wake();
   }
 
-  /** The node stops: kill every process of the pod, and wait for the worker to finish. */
-  public void stop() throws InterruptedException {
+  /** The node stops: the worker kills every process of the pod and ends. */
+  public void stop() {
     stopping = true;
     wake();
-    worker.join(10_000);
+  }
+
+  /** Waits up to {@code millis} for the worker to end (after {@link #stop} or the pod's deletion). */
+  public void awaitStopped(long millis) throws InterruptedException {
+    worker.join(millis);
   }
 
   private synchronized void wake() {
@@ -270,6 +274,11 @@ public final class PodRuntime {
     }
     c.spec.path("args").forEach(n -> command.add(n.asText()));
     List<String> expanded = command.stream().map(s -> expand(s, env)).toList();
+    if (c.tty()) {
+      // tty: true runs the process under a pseudo-terminal; attach resizes it.
+      env.put("TERM", "xterm");
+      expanded = ProcessGroups.underTerminal(expanded);
+    }
     Path work = workDir();
     String wd = c.spec.path("workingDir").asText("");
     try {

@@ -30,10 +30,10 @@ public final class StreamingSession implements SpdyConnection.Handler {
 
   private static final long STREAM_CREATION_TIMEOUT_SECONDS = 30;
   private static final long FIRST_SIZE_WAIT_MILLIS = 500;
-  /** Runs stty for resizes; one thread keeps each session's sizes in order. */
-  private static final java.util.concurrent.ExecutorService RESIZE_THREADS =
+  /** Runs stty for resizes and kill for ended sessions; one thread keeps each session's sizes in order. */
+  private static final java.util.concurrent.ExecutorService PROCESS_TASKS =
       java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "terminal-resize");
+        Thread t = new Thread(r, "session-process-tasks");
         t.setDaemon(true);
         return t;
       });
@@ -140,7 +140,7 @@ public final class StreamingSession implements SpdyConnection.Handler {
     long pid = terminalPid;
     if (pid > 0) {
       // Hop: stty is a process; run it off the event loop, one size at a time, in order.
-      RESIZE_THREADS.execute(() -> Terminals.resize(pid, size[0], size[1]));
+      PROCESS_TASKS.execute(() -> Terminals.resize(pid, size[0], size[1]));
     }
   }
 
@@ -167,7 +167,8 @@ public final class StreamingSession implements SpdyConnection.Handler {
     stdinTarget.completeExceptionally(new IOException("session closed"));
     Process p = process;
     if (p != null) {
-      ProcessGroups.signal(p.pid(), "KILL");
+      // Hop: kill is a process of its own; never wait for it on the event loop.
+      CompletableFuture.runAsync(() -> ProcessGroups.signal(p.pid(), "KILL"), PROCESS_TASKS);
     }
     ContainerInstance a = attached;
     if (a != null) {
