@@ -6,6 +6,7 @@ import dev.hostplane.apiserver.pki.CertifiedKey;
 import dev.hostplane.apiserver.pki.Pem;
 import dev.hostplane.ops.bench.ClientConfig;
 import dev.hostplane.ops.node.internal.ApiClient;
+import dev.hostplane.ops.node.internal.EventRecorder;
 import dev.hostplane.ops.node.internal.KubeletServer;
 import dev.hostplane.ops.node.internal.NodeStatusReporter;
 import dev.hostplane.ops.node.internal.PodRuntime;
@@ -37,6 +38,7 @@ public final class SandboxNode implements AutoCloseable {
 
   private final NodeOptions options;
   private final ApiClient api;
+  private final EventRecorder events;
   private final Map<String, PodRuntime> pods = new ConcurrentHashMap<>();
   private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "node-heartbeat");
@@ -51,6 +53,7 @@ public final class SandboxNode implements AutoCloseable {
   private SandboxNode(NodeOptions options, ApiClient api) {
     this.options = options;
     this.api = api;
+    this.events = new EventRecorder(api, options.nodeName());
   }
 
   /** Starts the kubelet API, registers the Node (retrying until the apiserver answers), then runs pods. */
@@ -136,8 +139,8 @@ public final class SandboxNode implements AutoCloseable {
         // Finished before this node (re)started: nothing to run, and its status stays as reported.
         return;
       }
-      PodRuntime runtime = new PodRuntime(api, options.nodeIp(), options.rootDir(), options.restartBackoff(), pod,
-          () -> pods.remove(uid));
+      PodRuntime runtime = new PodRuntime(api, events, options.nodeIp(), options.rootDir(),
+          options.restartBackoff(), pod, () -> pods.remove(uid));
       pods.put(uid, runtime);
       runtime.start();
     }

@@ -308,6 +308,18 @@ class SandboxNodeTest {
         .asText().equals("CrashLoopBackOff"));
     String previous = kubelet("GET", "/containerLogs/default/" + name + "/c?previous=true").body();
     assertTrue(previous.startsWith("run at "), previous);
+    java.util.Set<String> reasons = eventually("events", () -> {
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (JsonNode e : get("/api/v1/namespaces/default/events").path("items")) {
+        if (e.path("involvedObject").path("name").asText().equals(name)) {
+          assertEquals("kubelet", e.path("source").path("component").asText());
+          assertEquals("n1", e.path("source").path("host").asText());
+          seen.add(e.path("reason").asText());
+        }
+      }
+      return seen.containsAll(List.of("Created", "Started", "BackOff")) ? seen : null;
+    });
+    assertTrue(reasons.contains("Started"));
   }
 
   @Test

@@ -73,6 +73,18 @@ public final class ApiClient {
     return send("POST", path, "application/json", JSON.writeValueAsString(body));
   }
 
+  /** Sends a POST without waiting for the answer; failures are dropped (for best-effort writes such as events). */
+  public void postAsync(String path, JsonNode body) {
+    try {
+      HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(REQUEST_TIMEOUT)
+          .header("Content-Type", "application/json").header("Accept", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body), StandardCharsets.UTF_8)).build();
+      http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+    } catch (IOException e) {
+      // Not serialisable: nothing to send.
+    }
+  }
+
   public Response mergePatch(String path, JsonNode patch) throws IOException, InterruptedException {
     return send("PATCH", path, "application/merge-patch+json", JSON.writeValueAsString(patch));
   }

@@ -73,6 +73,7 @@ public final class PodRuntime {
   }
 
   private final ApiClient api;
+  private final EventRecorder events;
   private final String nodeIp;
   private final Path dir;
   private final Duration backoff;
@@ -89,8 +90,10 @@ public final class PodRuntime {
   private String lastReported = "";
   private final Thread worker;
 
-  public PodRuntime(ApiClient api, String nodeIp, Path rootDir, Duration backoff, JsonNode pod, Runnable onGone) {
+  public PodRuntime(ApiClient api, EventRecorder events, String nodeIp, Path rootDir, Duration backoff, JsonNode pod,
+      Runnable onGone) {
     this.api = api;
+    this.events = events;
     this.nodeIp = nodeIp;
     this.backoff = backoff;
     this.onGone = onGone;
@@ -251,6 +254,10 @@ public final class PodRuntime {
       }
       long delay = Math.min(backoff.toMillis() << Math.min(c.restartCount, 20), MAX_BACKOFF_MS);
       c.nextStart = now.plusMillis(delay);
+      if (failed) {
+        event(c, true, "BackOff", "Back-off restarting failed container " + c.name + " in pod " + name + "_"
+            + namespace + "(" + uid + ")");
+      }
     }
     if ((cur == null || (cur.finished() && c.exitHandled)) && !now.isBefore(c.nextStart)) {
       startContainer(c);
@@ -263,6 +270,7 @@ public final class PodRuntime {
     if (command.isEmpty()) {
       c.configError = "the sandbox node runs containers as local processes and needs a command: container \""
           + c.name + "\" has none (image " + c.spec.path("image").asText() + " is not run)";
+      event(c, true, "Failed", "Error: " + c.configError);
       return;
     }
     Map<String, String> env;
@@ -270,6 +278,7 @@ public final class PodRuntime {
       env = environment(c);
     } catch (IllegalArgumentException e) {
       c.configError = e.getMessage();
+      event(c, true, "Failed", "Error: " + c.configError);
       return;
     }
     c.spec.path("args").forEach(n -> command.add(n.asText()));
@@ -297,10 +306,17 @@ public final class PodRuntime {
       }
       c.current = inst;
       c.exitHandled = false;
+      event(c, false, "Created", "Created container " + c.name);
+      event(c, false, "Started", "Started container " + c.name);
     } catch (IOException e) {
       c.done = true;
       c.startError = "failed to start container \"" + c.name + "\": " + e.getMessage();
+      event(c, true, "Failed", "Error: " + c.startError);
     }
+  }
+
+  private void event(Container c, boolean warning, String reason, String message) {
+    events.record(namespace, name, uid, c.name, warning, reason, message);
   }
 
   /** The container's environment: a base PATH and HOSTNAME, then {@code env} with $(VAR) references expanded. */
@@ -355,6 +371,11 @@ public final class PodRuntime {
 
   private void terminate(long graceSeconds) throws InterruptedException {
     List<ContainerInstance> running = running();
+    for (Container c : containers.values()) {
+      if (c.current != null && !c.current.finished()) {
+        event(c, false, "Killing", "Stopping container " + c.name);
+      }
+    }
     running.forEach(ContainerInstance::terminate);
     long deadline = System.currentTimeMillis() + Math.max(0, graceSeconds) * 1000;
     for (ContainerInstance i : running) {
