@@ -17,6 +17,7 @@ import java.util.Set;
  * thread until interrupted or {@link #close}d.
  */
 public final class PodSource implements Runnable {
+  private static final int DEFAULT_WATCH_SECONDS = 300;
   /** What the source tells its owner; called on the source's thread. */
   public interface Sink {
     /** The pod was added or changed. */
@@ -32,13 +33,26 @@ public final class PodSource implements Runnable {
   private final ApiClient api;
   private final String selector;
   private final Sink sink;
+  private final int watchSeconds;
+  private final java.util.concurrent.atomic.AtomicInteger lists = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean closed;
   private volatile InputStream watch;
 
   public PodSource(ApiClient api, String nodeName, Sink sink) {
+    this(api, nodeName, sink, DEFAULT_WATCH_SECONDS);
+  }
+
+  /** @param watchSeconds how long each watch asks to last ({@code timeoutSeconds}) before it is resumed */
+  PodSource(ApiClient api, String nodeName, Sink sink, int watchSeconds) {
     this.api = api;
     this.selector = "fieldSelector=" + URLEncoder.encode("spec.nodeName=" + nodeName, StandardCharsets.UTF_8);
     this.sink = sink;
+    this.watchSeconds = watchSeconds;
+  }
+
+  /** How many times the pods were listed (once at start, then after each 410). */
+  int lists() {
+    return lists.get();
   }
 
   @Override
@@ -74,6 +88,7 @@ public final class PodSource implements Runnable {
   }
 
   private String list() throws IOException, InterruptedException {
+    lists.incrementAndGet();
     ApiClient.Response r = api.get("/api/v1/pods?" + selector);
     if (!r.ok()) {
       throw new IOException("listing pods: " + r.code() + " " + r.body());
@@ -93,7 +108,7 @@ public final class PodSource implements Runnable {
   /** Watches from {@code rv}; returns the resourceVersion to resume from, or null to relist. */
   private String watch(String rv) throws IOException, InterruptedException {
     HttpResponse<InputStream> r = api.stream("/api/v1/pods?" + selector + "&watch=true&allowWatchBookmarks=true"
-        + "&timeoutSeconds=300&resourceVersion=" + rv);
+        + "&timeoutSeconds=" + watchSeconds + "&resourceVersion=" + rv);
     if (r.statusCode() == 410) {
       r.body().close();
       return null;
