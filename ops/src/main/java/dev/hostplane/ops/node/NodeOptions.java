@@ -17,10 +17,20 @@ import java.util.Objects;
  * @param tlsKeyFile its key, null with {@code tlsCertFile}
  * @param heartbeat how often the Lease is renewed and the Node's status reported
  * @param restartBackoff the first crash-loop back-off; doubled per restart up to five minutes
+ * @param spdyPingInterval idle time after which a SPDY session (exec, attach, port-forward) is pinged
  */
 public record NodeOptions(Path kubeconfig, String nodeName, String nodeIp, int kubeletPort, Path rootDir,
-    Path clientCaFile, Path tlsCertFile, Path tlsKeyFile, Duration heartbeat, Duration restartBackoff) {
-  public static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+    Path clientCaFile, Path tlsCertFile, Path tlsKeyFile, Duration heartbeat, Duration restartBackoff,
+    Duration spdyPingInterval) {
+  /** Below a 60 s idle reset of NATs and SDNs, as the apiserver's HTTP/2 pings. */
+  public static final Duration DEFAULT_SPDY_PING_INTERVAL = Duration.ofSeconds(30);
+
+  /** Options with the default SPDY ping interval. */
+  public NodeOptions(Path kubeconfig, String nodeName, String nodeIp, int kubeletPort, Path rootDir,
+      Path clientCaFile, Path tlsCertFile, Path tlsKeyFile, Duration heartbeat, Duration restartBackoff) {
+    this(kubeconfig, nodeName, nodeIp, kubeletPort, rootDir, clientCaFile, tlsCertFile, tlsKeyFile, heartbeat,
+        restartBackoff, DEFAULT_SPDY_PING_INTERVAL);
+  }
 
   public NodeOptions {
     Objects.requireNonNull(kubeconfig, "kubeconfig");
@@ -31,6 +41,9 @@ public record NodeOptions(Path kubeconfig, String nodeName, String nodeIp, int k
     }
     if ((tlsCertFile == null) != (tlsKeyFile == null)) {
       throw new IllegalArgumentException("a serving certificate needs its key and a key its certificate");
+    }
+    if (spdyPingInterval == null || spdyPingInterval.isNegative() || spdyPingInterval.isZero()) {
+      throw new IllegalArgumentException("the SPDY ping interval must be positive");
     }
     if (kubeletPort < 0 || kubeletPort > 65535) {
       throw new IllegalArgumentException("kubelet port out of range: " + kubeletPort);

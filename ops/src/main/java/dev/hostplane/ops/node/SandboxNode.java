@@ -62,7 +62,8 @@ public final class SandboxNode implements AutoCloseable {
     ApiClient api = ApiClient.create(ClientConfig.load(options.kubeconfig()));
     SandboxNode node = new SandboxNode(options, api);
     try {
-      node.kubelet = KubeletServer.start(options.nodeIp(), options.kubeletPort(), node.tls(), node::find);
+      node.kubelet = KubeletServer.start(options.nodeIp(), options.kubeletPort(), node.tls(), node::find,
+          options.spdyPingInterval());
       NodeStatusReporter reporter = new NodeStatusReporter(api, options.nodeName(), options.nodeIp(),
           node.kubelet.port());
       register(reporter);

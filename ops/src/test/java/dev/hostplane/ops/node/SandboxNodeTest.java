@@ -64,6 +64,7 @@ class SandboxNodeTest {
   static Path kubeletCa;
   static SslContext kubeletTls;
   static HttpClient kubeletHttp;
+  static CertifiedKey kubeletClient;
 
   @BeforeAll
   static void start() throws Exception {
@@ -74,6 +75,7 @@ class SandboxNodeTest {
     node = startNode("n1", dir.resolve("n1"));
     CertifiedKey apiserverClient = clientCa.issueClient("kube-apiserver-kubelet-client", List.of(),
         Duration.ofDays(1));
+    kubeletClient = apiserverClient;
     List<X509Certificate> serving = Pem.readCertificates(dir.resolve("n1/pki/kubelet.crt"));
     kubeletTls = SslContextBuilder.forClient().keyManager(apiserverClient.privateKey(), apiserverClient.certificate())
         .trustManager(serving).build();
@@ -534,6 +536,33 @@ class SandboxNodeTest {
         return c.text(out).contains("20 90") ? true : null;
       });
       assertTrue(c.text(out).contains("got x"), c.text(out));
+    }
+  }
+
+  @Test
+  void idleSpdySessionsArePinged() throws Exception {
+    Path root = dir.resolve("n3");
+    CertifiedKey identity = api.issueClient("system:node:n3", "system:nodes");
+    Path kubeconfig = dir.resolve("n3.kubeconfig");
+    Kubeconfig.write(kubeconfig, "hostplane", api.uri("").toString(), api.ca(), identity);
+    try (SandboxNode n3 = SandboxNode.start(new NodeOptions(kubeconfig, "n3", "127.0.0.1", 0, root, kubeletCa, null,
+        null, Duration.ofSeconds(1), Duration.ofMillis(500), Duration.ofMillis(300)))) {
+      ObjectNode pod = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "Pod");
+      pod.putObject("metadata").put("name", "idle");
+      pod.putObject("spec").put("nodeName", "n3").putArray("containers").addObject().put("name", "c")
+          .put("image", "x").putArray("command").add("sleep").add("300");
+      assertEquals(201, api.send("POST", "/api/v1/namespaces/default/pods", "application/json",
+          JSON.writeValueAsString(pod)).statusCode());
+      awaitPod("idle", "Running", p -> p.path("status").path("phase").asText().equals("Running"));
+      SslContext tls = SslContextBuilder.forClient().keyManager(kubeletClient.privateKey(),
+          kubeletClient.certificate()).trustManager(Pem.readCertificates(root.resolve("pki/kubelet.crt"))).build();
+      try (SpdyTestClient c = SpdyTestClient.connect(tls, "127.0.0.1", n3.kubeletPort(),
+          "/portForward/default/idle", "portforward.k8s.io")) {
+        Integer first = c.nextPing(5);
+        Integer second = c.nextPing(5);
+        assertTrue(first != null && first % 2 == 0, "server pings use even ids: " + first);
+        assertEquals(first + 2, second);
+      }
     }
   }
 

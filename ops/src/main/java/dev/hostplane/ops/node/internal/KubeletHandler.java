@@ -42,16 +42,17 @@ final class KubeletHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   static final List<String> CHANNEL_PROTOCOLS =
       List.of("v4.channel.k8s.io", "v3.channel.k8s.io", "v2.channel.k8s.io", "channel.k8s.io");
   static final String PORT_FORWARD_PROTOCOL = "portforward.k8s.io";
-  private static final int SPDY_IDLE_PING_SECONDS = 30;
 
   private final String host;
   private final KubeletServer.Pods pods;
+  private final java.time.Duration spdyPing;
   /** Whether the connection stays open after the current response ({@code Connection: close} ends it). */
   private volatile boolean keepAlive = true;
 
-  KubeletHandler(String host, KubeletServer.Pods pods) {
+  KubeletHandler(String host, KubeletServer.Pods pods, java.time.Duration spdyPing) {
     this.host = host;
     this.pods = pods;
+    this.spdyPing = spdyPing;
   }
 
   @Override
@@ -201,7 +202,7 @@ final class KubeletHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     var p = ctx.pipeline();
     p.remove("aggregate");
     p.replace("http", "spdy", new SpdyFrameCodec(SpdyVersion.SPDY_3_1));
-    p.addAfter("spdy", "idle", new IdleStateHandler(0, 0, SPDY_IDLE_PING_SECONDS, TimeUnit.SECONDS));
+    p.addAfter("spdy", "idle", new IdleStateHandler(0, 0, spdyPing.toMillis(), TimeUnit.MILLISECONDS));
     p.replace(this, "session", new SpdyConnection(session));
   }
 

@@ -33,7 +33,9 @@ public final class KubeletServer implements AutoCloseable {
     this.server = server;
   }
 
-  public static KubeletServer start(String host, int port, SslContext tls, Pods pods) throws InterruptedException {
+  /** Listens on host:port; SPDY sessions idle for {@code spdyPing} are pinged. */
+  public static KubeletServer start(String host, int port, SslContext tls, Pods pods, java.time.Duration spdyPing)
+      throws InterruptedException {
     EventLoopGroup group = new NioEventLoopGroup(2);
     try {
       Channel ch = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -44,7 +46,7 @@ public final class KubeletServer implements AutoCloseable {
               ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()))
                   .addLast("http", new HttpServerCodec())
                   .addLast("aggregate", new HttpObjectAggregator(1024 * 1024))
-                  .addLast("kubelet", new KubeletHandler(host, pods));
+                  .addLast("kubelet", new KubeletHandler(host, pods, spdyPing));
             }
           })
           .bind(host, port).sync().channel();
