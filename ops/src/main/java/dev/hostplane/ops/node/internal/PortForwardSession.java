@@ -203,6 +203,7 @@ public final class PortForwardSession implements SpdyConnection.Handler {
       return;
     }
     if (f.target == null) {
+      // Connecting to a local port takes a moment; what the client sends meanwhile is small and kept.
       f.pending.add(data);
       return;
     }
