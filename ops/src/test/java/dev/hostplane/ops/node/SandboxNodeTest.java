@@ -234,6 +234,26 @@ class SandboxNodeTest {
   }
 
   @Test
+  void aDeletedNodeRegistersAgain() throws Exception {
+    Path root = dir.resolve("n4");
+    CertifiedKey identity = api.issueClient("system:node:n4", "system:nodes");
+    Path kubeconfig = dir.resolve("n4.kubeconfig");
+    Kubeconfig.write(kubeconfig, "hostplane", api.uri("").toString(), api.ca(), identity);
+    try (SandboxNode n4 = SandboxNode.start(new NodeOptions(kubeconfig, "n4", "127.0.0.1", 0, root, kubeletCa, null,
+        null, Duration.ofMillis(300), Duration.ofMillis(500)))) {
+      String uid = eventually("n4", () -> get("/api/v1/nodes/n4")).path("metadata").path("uid").asText();
+      assertEquals(200, api.send("DELETE", "/api/v1/nodes/n4", null, null).statusCode());
+      JsonNode again = eventually("n4 again", () -> {
+        JsonNode n = get("/api/v1/nodes/n4");
+        return n != null && !n.path("metadata").path("uid").asText().equals(uid)
+            && n.path("status").has("daemonEndpoints") ? n : null;
+      });
+      assertEquals(n4.kubeletPort(), again.path("status").path("daemonEndpoints").path("kubeletEndpoint")
+          .path("Port").asInt());
+    }
+  }
+
+  @Test
   void kubeletApiRefusesClientsWithoutAVerifiedCertificate() throws Exception {
     HttpClient anonymous = HttpClient.newBuilder().sslContext(api.tlsContext(false)).build();
     try {

@@ -44,13 +44,17 @@ public final class NodeStatusReporter {
       throw new IOException("cannot register Node " + name + ": " + r.code() + " " + r.body());
     }
     nodeUid = r.json().path("metadata").path("uid").asText("");
-    reportStatus();
+    if (!reportStatus()) {
+      throw new IOException("Node " + name + " was deleted while it registered");
+    }
   }
 
-  /** One heartbeat: renew the Lease, then report the status. */
+  /** One heartbeat: renew the Lease, then report the status; a Node deleted meanwhile is registered again. */
   public void heartbeat() throws IOException, InterruptedException {
+    if (!reportStatus()) {
+      register();
+    }
     renewLease();
-    reportStatus();
   }
 
   void renewLease() throws IOException, InterruptedException {
@@ -75,7 +79,8 @@ public final class NodeStatusReporter {
     }
   }
 
-  void reportStatus() throws IOException, InterruptedException {
+  /** Reports the Node's status; false when the Node does not exist. */
+  boolean reportStatus() throws IOException, InterruptedException {
     ObjectNode patch = ApiClient.JSON.createObjectNode();
     ObjectNode status = patch.putObject("status");
     ObjectNode resources = ApiClient.JSON.createObjectNode()
@@ -101,9 +106,13 @@ public final class NodeStatusReporter {
         .put("kubeletVersion", KUBELET_VERSION).put("kubeProxyVersion", "").put("operatingSystem", "linux")
         .put("architecture", arch());
     ApiClient.Response r = api.mergePatch("/api/v1/nodes/" + name + "/status", patch);
+    if (r.code() == 404) {
+      return false;
+    }
     if (!r.ok()) {
       throw new IOException("cannot report the status of Node " + name + ": " + r.code() + " " + r.body());
     }
+    return true;
   }
 
   private void condition(ArrayNode conditions, String type, String status, String reason, String message,
