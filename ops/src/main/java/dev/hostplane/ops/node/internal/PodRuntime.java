@@ -1,7 +1,6 @@
 package dev.hostplane.ops.node.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,6 +21,7 @@ import java.util.stream.Stream;
  * restarts them per {@code restartPolicy} with a crash-loop back-off, reports the status through {@code pods/status}
  * when it changes, and on deletion terminates the processes (TERM, the grace period, KILL) and deletes the pod.
  * The pod object is replaced by the watch thread ({@link #update}); everything else happens on the worker.
+ * {@link PodStatus} composes what is reported.
  */
 public final class PodRuntime {
   private static final long MAX_BACKOFF_MS = 300_000;
@@ -89,6 +89,7 @@ public final class PodRuntime {
   private volatile boolean stopping;
   private String lastReported = "";
   private final Thread worker;
+  private final PodStatus statusBuilder = new PodStatus(this);
 
   public PodRuntime(ApiClient api, EventRecorder events, String nodeIp, Path rootDir, Duration backoff, JsonNode pod,
       Runnable onGone) {
@@ -137,6 +138,26 @@ public final class PodRuntime {
     return pod;
   }
 
+  String nodeIp() {
+    return nodeIp;
+  }
+
+  Instant startTime() {
+    return startTime;
+  }
+
+  Iterable<Container> containers() {
+    return containers.values();
+  }
+
+  int containerCount() {
+    return containers.size();
+  }
+
+  List<Container> initContainers() {
+    return initContainers;
+  }
+
   /** The container of that name (regular first, then init), or null. */
   public Container container(String name) {
     Container c = containers.get(name);
@@ -148,10 +169,6 @@ public final class PodRuntime {
       }
     }
     return c;
-  }
-
-  public List<String> containerNames() {
-    return List.copyOf(containers.keySet());
   }
 
   /** The pod's working directory: a container's default working directory. */
@@ -446,7 +463,7 @@ public final class PodRuntime {
   }
 
   private void report() throws IOException, InterruptedException {
-    ObjectNode status = status();
+    ObjectNode status = statusBuilder.build();
     String s = ApiClient.JSON.writeValueAsString(status);
     if (s.equals(lastReported)) {
       return;
@@ -462,172 +479,12 @@ public final class PodRuntime {
     }
   }
 
-  /** How a container counts towards the pod's phase. */
-  private enum Standing { PENDING, RUNNING, SUCCEEDED, FAILED }
-
-  /** The pod's status as the node sees it now. */
-  ObjectNode status() {
-    String policy = pod.path("spec").path("restartPolicy").asText("Always");
-    ObjectNode status = ApiClient.JSON.createObjectNode();
-    boolean initialized = true;
-    boolean initFailed = false;
-    List<String> incomplete = new ArrayList<>();
-    ArrayNode initStatuses = ApiClient.JSON.createArrayNode();
-    for (Container c : initContainers) {
-      Standing s = containerStatus(initStatuses.addObject(), c, true);
-      if (s != Standing.SUCCEEDED) {
-        initialized = false;
-        incomplete.add(c.name);
-      }
-      if (s == Standing.FAILED) {
-        initFailed = true;
-      }
-    }
-    ArrayNode statuses = ApiClient.JSON.createArrayNode();
-    int pending = 0;
-    int running = 0;
-    int failed = 0;
-    int ready = 0;
-    for (Container c : containers.values()) {
-      ObjectNode cs = statuses.addObject();
-      switch (containerStatus(cs, c, false)) {
-        case PENDING -> pending++;
-        case RUNNING -> running++;
-        case FAILED -> failed++;
-        case SUCCEEDED -> { }
-      }
-      if (cs.path("ready").asBoolean()) {
-        ready++;
-      }
-    }
-    String phase;
-    if (initFailed) {
-      phase = "Failed";
-    } else if (!initialized || pending > 0) {
-      phase = "Pending";
-    } else if (running > 0) {
-      phase = "Running";
-    } else if (failed > 0 && !policy.equals("Always")) {
-      phase = "Failed";
-    } else {
-      phase = "Succeeded";
-    }
-    boolean allReady = ready == containers.size() && phase.equals("Running");
-    String now = NodeStatusReporter.time(Instant.now());
-    ArrayNode conditions = status.putArray("conditions");
-    String scheduledAt = NodeStatusReporter.time(startTime);
-    for (JsonNode cond : pod.path("status").path("conditions")) {
-      if (cond.path("type").asText().equals("PodScheduled")) {
-        scheduledAt = cond.path("lastTransitionTime").asText(scheduledAt);
-      }
-    }
-    String start = NodeStatusReporter.time(startTime);
-    ObjectNode init = conditions.addObject().put("type", "Initialized").put("status", initialized ? "True" : "False")
-        .put("lastTransitionTime", initializedSince(initialized, now));
-    if (!initialized) {
-      init.put("reason", "ContainersNotInitialized")
-          .put("message", "containers with incomplete status: [" + String.join(" ", incomplete) + "]");
-    }
-    conditions.addObject().put("type", "Ready").put("status", allReady ? "True" : "False")
-        .put("lastTransitionTime", readySince(allReady, now));
-    conditions.addObject().put("type", "ContainersReady").put("status", allReady ? "True" : "False")
-        .put("lastTransitionTime", readySince(allReady, now));
-    conditions.addObject().put("type", "PodScheduled").put("status", "True").put("lastTransitionTime", scheduledAt);
-    if (!allReady) {
-      for (int i = 1; i <= 2; i++) {
-        ((ObjectNode) conditions.get(i)).put("reason", phase.equals("Succeeded") || phase.equals("Failed")
-            ? "PodCompleted" : "ContainersNotReady");
-      }
-    }
-    status.put("phase", phase).put("hostIP", nodeIp).put("podIP", nodeIp).put("startTime", start);
-    status.putArray("hostIPs").addObject().put("ip", nodeIp);
-    status.putArray("podIPs").addObject().put("ip", nodeIp);
-    if (!initContainers.isEmpty()) {
-      status.set("initContainerStatuses", initStatuses);
-    }
-    status.set("containerStatuses", statuses);
-    return status;
-  }
-
-  /** Fills one containerStatuses entry; returns how the container counts towards the phase. */
-  private Standing containerStatus(ObjectNode cs, Container c, boolean init) {
-    cs.put("name", c.name);
-    ObjectNode state = cs.putObject("state");
-    ContainerInstance cur = c.current;
-    boolean isReady = false;
-    Standing standing;
-    if (c.configError != null || c.startError != null) {
-      state.putObject("waiting").put("reason", c.waitingReason())
-          .put("message", c.configError != null ? c.configError : c.startError);
-      standing = init && c.startError != null ? Standing.FAILED : Standing.PENDING;
-    } else if (cur == null) {
-      state.putObject("waiting").put("reason", initialized() ? "ContainerCreating" : "PodInitializing");
-      standing = Standing.PENDING;
-    } else if (!cur.finished()) {
-      state.putObject("running").put("startedAt", NodeStatusReporter.time(cur.startedAt()));
-      standing = init ? Standing.PENDING : Standing.RUNNING;
-      isReady = !init;
-    } else if (c.done || !c.exitHandled) {
-      terminated(state, cur);
-      boolean ok = cur.exitCode() == 0;
-      standing = !c.done ? (init ? Standing.PENDING : Standing.RUNNING) : ok ? Standing.SUCCEEDED : Standing.FAILED;
-      isReady = init && c.done && ok;
-    } else {
-      state.putObject("waiting").put("reason", "CrashLoopBackOff").put("message", "back-off "
-          + Math.max(1, Duration.between(cur.finishedAt(), c.nextStart).toSeconds())
-          + "s restarting failed container=" + c.name + " pod=" + name + "_" + namespace + "(" + uid + ")");
-      standing = init ? Standing.PENDING : Standing.RUNNING;
-    }
-    ContainerInstance last = cur != null && cur.finished() && !c.done && c.exitHandled ? cur : c.previous;
-    ObjectNode lastState = cs.putObject("lastState");
-    if (last != null && last.finished()) {
-      terminated(lastState, last);
-    }
-    cs.put("ready", isReady).put("restartCount", c.restartCount).put("image", c.spec.path("image").asText())
-        .put("imageID", "").put("started", cur != null && !cur.finished());
-    if (cur != null) {
-      cs.put("containerID", "hostplane://" + cur.id());
-    }
-    return standing;
-  }
-
   /** True once every init container succeeded (at once without any). */
-  private boolean initialized() {
+  boolean initialized() {
     for (Container c : initContainers) {
       if (!c.done || c.current == null || !c.current.finished() || c.current.exitCode() != 0) {
         return false;
       }
     }
     return true;
-  }
-
-  private String initializedTransition;
-  private boolean initializedValue;
-
-  private String initializedSince(boolean initialized, String now) {
-    if (initializedTransition == null || initializedValue != initialized) {
-      initializedTransition = now;
-      initializedValue = initialized;
-    }
-    return initializedTransition;
-  }
-
-  private String readyTransition = null;
-  private boolean readyValue;
-
-  private String readySince(boolean ready, String now) {
-    if (readyTransition == null || readyValue != ready) {
-      readyTransition = now;
-      readyValue = ready;
-    }
-    return readyTransition;
-  }
-
-  private static void terminated(ObjectNode state, ContainerInstance i) {
-    int code = i.exitCode();
-    state.putObject("terminated").put("exitCode", code).put("reason", code == 0 ? "Completed" : "Error")
-        .put("startedAt", NodeStatusReporter.time(i.startedAt()))
-        .put("finishedAt", NodeStatusReporter.time(i.finishedAt()))
-        .put("containerID", "hostplane://" + i.id());
-  }
-}
+  }}

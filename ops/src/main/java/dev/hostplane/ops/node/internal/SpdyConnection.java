@@ -19,8 +19,6 @@ import io.netty.handler.codec.spdy.SpdyStreamStatus;
 import io.netty.handler.codec.spdy.SpdySynStreamFrame;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The server end of a SPDY/3.1 session as the kubelet runs it after an upgrade: the client opens every stream
@@ -49,7 +47,6 @@ public final class SpdyConnection extends ChannelInboundHandlerAdapter {
   }
 
   private final Handler handler;
-  private final Map<Integer, Boolean> open = new HashMap<>();
   private Channel channel;
   private int nextPingId = 2;
 
@@ -70,7 +67,6 @@ public final class SpdyConnection extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
       if (msg instanceof SpdySynStreamFrame syn) {
-        open.put(syn.streamId(), Boolean.TRUE);
         // The reply echoes the stream type: a header block with no headers at all is encoded by Netty as no
         // block, which Go's SPDY framer (kubectl, the apiserver) cannot parse.
         DefaultSpdySynReplyFrame reply = new DefaultSpdySynReplyFrame(syn.streamId());
@@ -87,7 +83,6 @@ public final class SpdyConnection extends ChannelInboundHandlerAdapter {
           handler.remoteClosed(data.streamId(), false);
         }
       } else if (msg instanceof SpdyRstStreamFrame rst) {
-        open.remove(rst.streamId());
         handler.remoteClosed(rst.streamId(), true);
       } else if (msg instanceof SpdyPingFrame ping) {
         if ((ping.id() & 1) == 1) {
