@@ -345,6 +345,30 @@ class SandboxNodeTest {
   }
 
   @Test
+  void readinessAndLivenessProbesDecideReadyAndRestarts() throws Exception {
+    ObjectNode readiness = (ObjectNode) JSON.readTree("{\"readinessProbe\":{\"exec\":{\"command\":"
+        + "[\"test\",\"-f\",\"ready.flag\"]},\"periodSeconds\":1}}");
+    String name = createPod("Always", "while true; do sleep 0.2; done", readiness);
+    JsonNode running = awaitPod(name, "Running", p -> p.path("status").path("phase").asText().equals("Running"));
+    assertFalse(containerStatus(running).path("ready").asBoolean(), running.toString());
+    assertTrue(running.path("status").path("conditions").toString()
+        .contains("\"type\":\"Ready\",\"status\":\"False\""));
+    assertEquals(200, kubelet("POST", "/run/default/" + name + "/c?cmd=touch+ready.flag").statusCode());
+    awaitPod(name, "ready", p -> containerStatus(p).path("ready").asBoolean());
+
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    ObjectNode liveness = (ObjectNode) JSON.readTree("{\"livenessProbe\":{\"tcpSocket\":{\"port\":" + closedPort
+        + "},\"periodSeconds\":1,\"failureThreshold\":2}}");
+    String dying = createPod("Always", "while true; do sleep 0.2; done", liveness);
+    JsonNode restarted = awaitPod(dying, "a restart", p -> containerStatus(p).path("restartCount").asInt() >= 1);
+    assertEquals(143, containerStatus(restarted).path("lastState").path("terminated").path("exitCode").asInt(),
+        restarted.toString());
+  }
+
+  @Test
   void completedAndFailedPodsReportTheirPhaseAndExitCode() throws Exception {
     String ok = createPod("Never", "echo done");
     String bad = createPod("OnFailure", "exit 0");

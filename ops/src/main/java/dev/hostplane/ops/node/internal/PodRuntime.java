@@ -36,6 +36,12 @@ public final class PodRuntime {
     volatile int restartCount;
     volatile String configError;
     volatile String startError;
+    /** Readiness as the last probes decided (true without a readinessProbe); written by the worker. */
+    volatile boolean ready = true;
+    Prober readiness;
+    Prober liveness;
+    /** When a container stopped for failing its liveness probe gets KILL if it is still running. */
+    Instant killAt;
     Instant nextStart = Instant.EPOCH;
     boolean exitHandled;
     boolean done;
@@ -255,7 +261,37 @@ public final class PodRuntime {
     for (Container c : containers.values()) {
       if (!c.done && c.configError == null) {
         step(c, now, policy.equals("Always"), policy.equals("Always") || policy.equals("OnFailure"));
+        probe(c, now);
       }
+    }
+  }
+
+  /** Runs the running container's probes when due: readiness sets {@code ready}; a failed liveness kills it. */
+  private void probe(Container c, Instant now) {
+    ContainerInstance cur = c.current;
+    if (cur == null || cur.finished()) {
+      return;
+    }
+    if (c.killAt != null) {
+      if (!now.isBefore(c.killAt)) {
+        cur.kill();
+      }
+      return;
+    }
+    Map<String, String> env = environment(c);
+    if (c.readiness != null) {
+      boolean ready = c.readiness.check(now, env, workDir());
+      if (ready != c.ready && !ready) {
+        event(c, true, "Unhealthy", "Readiness probe failed");
+      }
+      c.ready = ready;
+    }
+    if (c.liveness != null && !c.liveness.check(now, env, workDir())) {
+      event(c, true, "Unhealthy", "Liveness probe failed");
+      event(c, false, "Killing", "Container " + c.name + " failed liveness probe, will be restarted");
+      c.liveness = null;
+      c.killAt = now.plusSeconds(pod.path("spec").path("terminationGracePeriodSeconds").asLong(30));
+      cur.terminate();
     }
   }
 
@@ -323,6 +359,14 @@ public final class PodRuntime {
       }
       c.current = inst;
       c.exitHandled = false;
+      JsonNode readinessProbe = c.spec.path("readinessProbe");
+      JsonNode livenessProbe = c.spec.path("livenessProbe");
+      c.readiness = readinessProbe.isObject()
+          ? new Prober(readinessProbe, c.spec, nodeIp, inst.startedAt(), false) : null;
+      c.liveness = livenessProbe.isObject()
+          ? new Prober(livenessProbe, c.spec, nodeIp, inst.startedAt(), true) : null;
+      c.ready = c.readiness == null;
+      c.killAt = null;
       event(c, false, "Created", "Created container " + c.name);
       event(c, false, "Started", "Started container " + c.name);
     } catch (IOException e) {

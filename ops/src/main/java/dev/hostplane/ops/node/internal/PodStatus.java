@@ -127,7 +127,7 @@ final class PodStatus {
     } else if (!cur.finished()) {
       state.putObject("running").put("startedAt", NodeStatusReporter.time(cur.startedAt()));
       standing = init ? Standing.PENDING : Standing.RUNNING;
-      isReady = !init;
+      isReady = !init && c.ready;
     } else if (c.done || !c.exitHandled) {
       terminated(state, cur);
       boolean ok = cur.exitCode() == 0;
