@@ -35,11 +35,20 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SandboxNode implements AutoCloseable {
   private static final Duration REGISTER_TIMEOUT = Duration.ofSeconds(60);
+  private static final int ENDED_KEPT = 10_000;
 
   private final NodeOptions options;
   private final ApiClient api;
   private final EventRecorder events;
   private final Map<String, PodRuntime> pods = new ConcurrentHashMap<>();
+  /** Uids of the pods whose runtime ended, most recent last, at most {@link #ENDED_KEPT}. */
+  private final Set<String> ended = java.util.Collections.newSetFromMap(java.util.Collections.synchronizedMap(
+      new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+          return size() > ENDED_KEPT;
+        }
+      }));
   private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "node-heartbeat");
     t.setDaemon(true);
@@ -135,13 +144,20 @@ public final class SandboxNode implements AutoCloseable {
         existing.update(pod);
         return;
       }
+      if (ended.contains(uid)) {
+        // A late event for a pod this node already finished with (deleted, or stopped): never run it again.
+        return;
+      }
       String phase = pod.path("status").path("phase").asText("");
       if (phase.equals("Succeeded") || phase.equals("Failed")) {
         // Finished before this node (re)started: nothing to run, and its status stays as reported.
         return;
       }
       PodRuntime runtime = new PodRuntime(api, events, options.nodeIp(), options.rootDir(),
-          options.restartBackoff(), pod, () -> pods.remove(uid));
+          options.restartBackoff(), pod, () -> {
+            ended.add(uid);
+            pods.remove(uid);
+          });
       pods.put(uid, runtime);
       runtime.start();
     }
