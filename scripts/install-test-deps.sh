@@ -7,6 +7,11 @@ command -v mvn >/dev/null || need_apt+=(maven)
 # The etcd storage suites start real etcd servers (Debian bookworm: etcd-server 3.4) on free loopback ports; the
 # package's own service on 2379 is never used by the tests.
 command -v etcd >/dev/null || [ -x /usr/bin/etcd ] || need_apt+=(etcd-server)
+# The sandbox node runs pods as processes: setsid and script (util-linux), kill and pgrep (procps); its suites start
+# small HTTP servers in pods with python3.
+{ command -v setsid >/dev/null && command -v script >/dev/null; } || need_apt+=(util-linux)
+{ [ -x /bin/kill ] || [ -x /usr/bin/kill ]; } && command -v pgrep >/dev/null || need_apt+=(procps)
+command -v python3 >/dev/null || need_apt+=(python3)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"

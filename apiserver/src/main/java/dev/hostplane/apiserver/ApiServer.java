@@ -26,6 +26,7 @@ import dev.hostplane.apiserver.controller.EndpointReconciler;
 import dev.hostplane.apiserver.controller.IdentityLeaseCollector;
 import dev.hostplane.apiserver.controller.IdentityLeaseController;
 import dev.hostplane.apiserver.controller.NamespaceController;
+import dev.hostplane.apiserver.controller.PodBinder;
 import dev.hostplane.apiserver.controller.ServiceAccountTokenController;
 import dev.hostplane.apiserver.controller.ServiceAllocationRepair;
 import dev.hostplane.apiserver.discovery.Discovery;
@@ -357,6 +358,11 @@ public final class ApiServer implements AutoCloseable {
     bootstrap.firstPass().thenRun(rbacBootstrap::start);
     identityLease.start();
     identityCollector.start();
+    if (PodBinder.ROUND_ROBIN.equals(config.bindPods())) {
+      PodBinder binder = new PodBinder(registry, controllers, Duration.ofSeconds(2));
+      binder.start();
+      followers.add(binder);
+    }
 
     Path kubeconfig = null;
     if (config.writeKubeconfig() != null) {

@@ -6,6 +6,7 @@ import dev.hostplane.apiserver.config.Flags;
 import dev.hostplane.apiserver.handlers.RequestLimits;
 import dev.hostplane.apiserver.controller.EndpointReconciler;
 import dev.hostplane.apiserver.controller.IdentityLeaseController;
+import dev.hostplane.apiserver.controller.PodBinder;
 import dev.hostplane.apiserver.encryption.EncryptionConfig;
 import dev.hostplane.apiserver.server.ServerOptions;
 import dev.hostplane.apiserver.server.TlsPolicy;
@@ -41,6 +42,7 @@ import java.util.List;
  * @param audit the audit policy and log ({@code --audit-*}); null when auditing is off
  * @param encryption encryption at rest ({@code --encryption-provider-config}); null when values are stored as
  *     they are
+ * @param bindPods {@code --bind-pods}: {@code round-robin} to bind unscheduled pods to Ready nodes in turn, or empty
  */
 public record ApiServerConfig(
     ServerOptions server,
@@ -71,7 +73,8 @@ public record ApiServerConfig(
     List<String> authorizationModes,
     AuthenticationOptions authentication,
     AuditOptions audit,
-    EncryptionConfig encryption) {
+    EncryptionConfig encryption,
+    String bindPods) {
 
   /** Upstream's bound on {@code --goaway-chance}: at most one request in fifty. */
   public static final double MAX_GOAWAY_CHANCE = 0.02;
@@ -93,7 +96,7 @@ public record ApiServerConfig(
         tlsPrivateKeyFile, clientCaFile, serviceClusterIpRange, writeKubeconfig, kubeconfigServer, storagePrefix,
         compactionInterval, minRequestTimeout, watchBookmarkInterval, watchCache, watchCacheSize, shutdownDelay,
         shutdownWatchTerminationGracePeriod, chance, identityLease, endpointReconciler, extraSans, limits,
-        authorizationModes, authentication, audit, encryption);
+        authorizationModes, authentication, audit, encryption, bindPods);
   }
 
   /** Declares every flag {@code hostplane apiserver} accepts, with its default. */
@@ -205,6 +208,8 @@ public record ApiServerConfig(
             + "request open before timing it out. This is the default request timeout for requests but may be "
             + "overridden by the timeout query parameter (only to shorten it). Watches are governed by "
             + "--min-request-timeout instead.")
+        .declare("bind-pods", "", "Bind pods that have no node and use the default scheduler to Ready, "
+            + "schedulable nodes: round-robin (in turn). Not a scheduler; off when empty.")
         .declare("authorization-mode", "Node,RBAC", "Ordered list of plug-ins to do authorization on secure "
             + "port. Comma-delimited list of: AlwaysAllow,AlwaysDeny,Node,RBAC. Members of system:masters are "
             + "always allowed.")
@@ -266,7 +271,17 @@ public record ApiServerConfig(
         authorizationModes(f.string("authorization-mode")),
         authentication(f),
         AuditOptions.from(f),
-        encryption(f));
+        encryption(f),
+        bindPods(f));
+  }
+
+  private static String bindPods(Flags f) {
+    String mode = f.string("bind-pods");
+    if (!mode.isEmpty() && !mode.equals(PodBinder.ROUND_ROBIN)) {
+      throw new Flags.FlagException("--bind-pods: unknown mode \"" + mode + "\" (supported: "
+          + PodBinder.ROUND_ROBIN + ")");
+    }
+    return mode;
   }
 
   private static TlsPolicy tlsPolicy(Flags f) {

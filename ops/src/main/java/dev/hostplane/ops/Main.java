@@ -17,6 +17,8 @@ public final class Main {
         case "bench" -> BenchCommand.run(rest);
         case "konnectivity-server" -> KonnectivityServerCommand.run(rest);
         case "konnectivity-agent" -> KonnectivityAgentCommand.run(rest);
+        case "node" -> NodeCommand.run(rest);
+        case "up" -> UpCommand.run(rest);
         case "version", "--version" -> {
           System.out.println(dev.hostplane.apiserver.discovery.Version.info().toPrettyString());
           yield 0;
@@ -52,6 +54,8 @@ public final class Main {
           bench       Drive a running apiserver (given by kubeconfig) and print throughput and latency figures.
           konnectivity-server  Run a Konnectivity proxy-server (the apiserver's end of the cluster tunnel).
           konnectivity-agent   Run a Konnectivity agent (the cluster's end: dials out to the proxy-servers).
+          up          Run a local managed cluster (apiserver, Konnectivity, sandbox nodes) in one process.
+          node        Run a sandbox node: pods as local processes, the kubelet API (logs, exec, port-forward).
           version     Print the version.
           help        Print this help.
 
