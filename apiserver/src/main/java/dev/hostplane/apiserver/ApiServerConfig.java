@@ -4,6 +4,7 @@ import dev.hostplane.apiserver.authn.AuthenticationOptions;
 import dev.hostplane.apiserver.audit.AuditOptions;
 import dev.hostplane.apiserver.config.Flags;
 import dev.hostplane.apiserver.handlers.RequestLimits;
+import dev.hostplane.apiserver.proxy.KubeletOptions;
 import dev.hostplane.apiserver.controller.EndpointReconciler;
 import dev.hostplane.apiserver.controller.IdentityLeaseController;
 import dev.hostplane.apiserver.encryption.EncryptionConfig;
@@ -41,6 +42,8 @@ import java.util.List;
  * @param audit the audit policy and log ({@code --audit-*}); null when auditing is off
  * @param encryption encryption at rest ({@code --encryption-provider-config}); null when values are stored as
  *     they are
+ * @param kubelet how kubelets, pods and services are reached ({@code --kubelet-*},
+ *     {@code --egress-selector-config-file})
  */
 public record ApiServerConfig(
     ServerOptions server,
@@ -71,7 +74,8 @@ public record ApiServerConfig(
     List<String> authorizationModes,
     AuthenticationOptions authentication,
     AuditOptions audit,
-    EncryptionConfig encryption) {
+    EncryptionConfig encryption,
+    KubeletOptions kubelet) {
 
   /** Upstream's bound on {@code --goaway-chance}: at most one request in fifty. */
   public static final double MAX_GOAWAY_CHANCE = 0.02;
@@ -93,7 +97,7 @@ public record ApiServerConfig(
         tlsPrivateKeyFile, clientCaFile, serviceClusterIpRange, writeKubeconfig, kubeconfigServer, storagePrefix,
         compactionInterval, minRequestTimeout, watchBookmarkInterval, watchCache, watchCacheSize, shutdownDelay,
         shutdownWatchTerminationGracePeriod, chance, identityLease, endpointReconciler, extraSans, limits,
-        authorizationModes, authentication, audit, encryption);
+        authorizationModes, authentication, audit, encryption, kubelet);
   }
 
   /** Declares every flag {@code hostplane apiserver} accepts, with its default. */
@@ -219,7 +223,7 @@ public record ApiServerConfig(
         .declare("tcp-keepalive-count", "3", "TCP keepalive: unanswered probes before the connection is dropped.")
         .declare("encryption-provider-config", "", "The file containing configuration for encryption providers "
             + "to be used for storing secrets in etcd (and other resources it names).");
-    return AuditOptions.declare(f).declareBool("help", false, "Print this help.");
+    return KubeletOptions.declare(AuditOptions.declare(f)).declareBool("help", false, "Print this help.");
   }
 
   /** Reads a parsed command line; invalid values fail with {@link Flags.FlagException}. */
@@ -266,7 +270,8 @@ public record ApiServerConfig(
         authorizationModes(f.string("authorization-mode")),
         authentication(f),
         AuditOptions.from(f),
-        encryption(f));
+        encryption(f),
+        KubeletOptions.from(f));
   }
 
   private static TlsPolicy tlsPolicy(Flags f) {
