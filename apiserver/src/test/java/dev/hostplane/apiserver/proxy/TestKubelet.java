@@ -313,7 +313,10 @@ final class TestKubelet implements AutoCloseable {
       DefaultSpdyDataFrame frame = new DefaultSpdyDataFrame(streams.get("error"),
           Unpooled.copiedBuffer(status, StandardCharsets.UTF_8));
       frame.setLast(true);
-      ctx.writeAndFlush(frame).addListener(ChannelFutureListener.CLOSE);
+      // As a kubelet does: the session ends with the command (below the session handler, which would wait for
+      // the client to end every stream).
+      ChannelHandlerContext codec = ctx.pipeline().context(SpdyFrameCodec.class);
+      ctx.writeAndFlush(frame).addListener(f -> codec.close());
     }
   }
 

@@ -18,6 +18,8 @@ import io.netty.handler.codec.spdy.SpdyFrameCodec;
 import io.netty.handler.codec.spdy.SpdyGoAwayFrame;
 import io.netty.handler.codec.spdy.SpdySessionHandler;
 import io.netty.handler.codec.spdy.SpdyVersion;
+import io.netty.handler.codec.spdy.DefaultSpdySynReplyFrame;
+import io.netty.handler.codec.spdy.SpdySynReplyFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +70,7 @@ public final class ExecBridge {
    */
   public void start(Channel upgradedClient, HeldConnection held) {
     this.client = upgradedClient;
-    held.release(new SpdyFrameCodec(SpdyVersion.SPDY_3_1), new SpdySessionHandler(SpdyVersion.SPDY_3_1, false),
+    held.release(new SpdyFrameCodec(SpdyVersion.SPDY_3_1), new EmptyReplies(), new SpdySessionHandler(SpdyVersion.SPDY_3_1, false),
         new KubeletSide());
     int[] pingId = {1};
     pings = upgradedClient.eventLoop().scheduleAtFixedRate(() -> {
@@ -76,7 +78,20 @@ public final class ExecBridge {
       pingId[0] += 2; // client-initiated SPDY ids are odd
       kubelet.writeAndFlush(new DefaultSpdyPingFrame(pingId[0]));
     }, WebSockets.PING_SECONDS, WebSockets.PING_SECONDS, TimeUnit.SECONDS);
-    upgradedClient.closeFuture().addListener(f -> kubelet.close());
+    upgradedClient.closeFuture().addListener(f -> closeKubelet());
+  }
+
+  /**
+   * Closes the kubelet connection below the SPDY session handler, which on a plain close would send GOAWAY and wait
+   * for every stream to end: the session is over when either side leaves.
+   */
+  private void closeKubelet() {
+    ChannelHandlerContext codec = kubelet.pipeline().context(SpdyFrameCodec.class);
+    if (codec != null) {
+      codec.close();
+    } else {
+      kubelet.close();
+    }
   }
 
   private void finish() {
@@ -87,7 +102,7 @@ public final class ExecBridge {
     if (p != null) {
       p.cancel(false);
     }
-    kubelet.close();
+    closeKubelet();
     Channel c = client;
     if (c != null && c.isActive()) {
       ByteBuf s = status;
@@ -98,6 +113,23 @@ public final class ExecBridge {
         s.release();
       }
       c.writeAndFlush(new CloseWebSocketFrame(1000, "")).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /**
+   * Netty's decoder marks a SYN_REPLY whose header block is empty (zero bytes, as Netty's own encoder writes a reply
+   * without headers) invalid, and the session handler would reset the stream; such a reply is a plain reply.
+   */
+  static final class EmptyReplies extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof SpdySynReplyFrame r && r.isInvalid() && r.headers().isEmpty()) {
+        DefaultSpdySynReplyFrame valid = new DefaultSpdySynReplyFrame(r.streamId());
+        valid.setLast(r.isLast());
+        ctx.fireChannelRead(valid);
+        return;
+      }
+      ctx.fireChannelRead(msg);
     }
   }
 
@@ -229,7 +261,7 @@ public final class ExecBridge {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      kubelet.close();
+      closeKubelet();
       ScheduledFuture<?> p = pings;
       if (p != null) {
         p.cancel(false);

@@ -34,6 +34,10 @@ public final class HeldConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof io.netty.handler.codec.http.HttpObject) {
+      ReferenceCountUtil.release(msg); // the end of the 101 response, from the HTTP codec that just left
+      return;
+    }
     kept.add(msg);
   }
 
