@@ -215,6 +215,16 @@ final class TestKubelet implements AutoCloseable {
     }
   }
 
+  /**
+   * A SYN_REPLY carrying the stream's headers back: with no headers at all Netty writes a zero-length header block,
+   * which Go's SPDY framer (kubectl) cannot decompress.
+   */
+  static DefaultSpdySynReplyFrame reply(SpdySynStreamFrame syn) {
+    DefaultSpdySynReplyFrame r = new DefaultSpdySynReplyFrame(syn.streamId());
+    r.headers().set(syn.headers());
+    return r;
+  }
+
   /** The exec/attach streams of one session. */
   private static final class RemoteCommand extends ChannelInboundHandlerAdapter {
     private final List<String> command;
@@ -246,7 +256,7 @@ final class TestKubelet implements AutoCloseable {
           String type = syn.headers().getAsString("streamtype");
           streams.put(type, syn.streamId());
           types.put(syn.streamId(), type);
-          ctx.writeAndFlush(new DefaultSpdySynReplyFrame(syn.streamId()));
+          ctx.writeAndFlush(reply(syn));
           if (!started && streams.size() == expected()) {
             started = true;
             run(ctx);
@@ -331,7 +341,7 @@ final class TestKubelet implements AutoCloseable {
         if (msg instanceof SpdySynStreamFrame syn) {
           types.put(syn.streamId(), syn.headers().getAsString("streamtype"));
           ports.add(syn.headers().getAsString("port"));
-          ctx.writeAndFlush(new DefaultSpdySynReplyFrame(syn.streamId()));
+          ctx.writeAndFlush(reply(syn));
         } else if (msg instanceof SpdyDataFrame d && "data".equals(types.get(d.streamId()))) {
           DefaultSpdyDataFrame echo = new DefaultSpdyDataFrame(d.streamId(), d.content().retainedDuplicate());
           echo.setLast(d.isLast());
