@@ -50,6 +50,8 @@ public final class ExecBridge {
   private final Options options;
   private final Channel kubelet;
   private final AtomicBoolean finished = new AtomicBoolean();
+  /** Completes on the kubelet's loop once the SPDY session is in place and the streams are requested. */
+  private final java.util.concurrent.CompletableFuture<Void> opened = new java.util.concurrent.CompletableFuture<>();
   private volatile Channel client;
   private volatile ScheduledFuture<?> pings;
   private ByteBuf status; // kubelet loop only
@@ -150,6 +152,7 @@ public final class ExecBridge {
         open(ctx, RESIZE, "resize");
       }
       ctx.flush();
+      opened.complete(null);
     }
 
     private void open(ChannelHandlerContext ctx, int id, String type) {
@@ -220,8 +223,29 @@ public final class ExecBridge {
   }
 
   private final class ClientSide extends ChannelInboundHandlerAdapter {
+    /** Messages that arrived before the kubelet's streams were requested; client loop only. */
+    private final java.util.ArrayDeque<Object> early = new java.util.ArrayDeque<>();
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (!opened.isDone() || !early.isEmpty()) {
+        early.add(msg);
+        if (early.size() == 1) {
+          ctx.channel().config().setAutoRead(false);
+          // Thread hop: completes on the kubelet's loop; the queued messages are replayed on the client's.
+          opened.thenRun(() -> ctx.executor().execute(() -> {
+            for (Object m = early.poll(); m != null; m = early.poll()) {
+              handle(ctx, m);
+            }
+            ctx.channel().config().setAutoRead(true);
+          }));
+        }
+        return;
+      }
+      handle(ctx, msg);
+    }
+
+    private void handle(ChannelHandlerContext ctx, Object msg) {
       try {
         if (msg instanceof BinaryWebSocketFrame f) {
           ByteBuf content = f.content();
@@ -261,6 +285,9 @@ public final class ExecBridge {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+      for (Object m = early.poll(); m != null; m = early.poll()) {
+        ReferenceCountUtil.release(m);
+      }
       closeKubelet();
       ScheduledFuture<?> p = pings;
       if (p != null) {

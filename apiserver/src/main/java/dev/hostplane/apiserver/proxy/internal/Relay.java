@@ -20,6 +20,7 @@ import java.util.function.Function;
 public class Relay extends ChannelInboundHandlerAdapter {
   private final Channel peer;
   private final Function<Object, Object> transform;
+  private SpdyPinger pinger;
 
   public Relay(Channel peer) {
     this(peer, Function.identity());
@@ -28,6 +29,22 @@ public class Relay extends ChannelInboundHandlerAdapter {
   public Relay(Channel peer, Function<Object, Object> transform) {
     this.peer = peer;
     this.transform = transform;
+  }
+
+  /**
+   * Keeps the peer's direction of a relayed SPDY session alive: {@code pinger} sees every byte written to the peer
+   * and pings it when idle, from this channel's loop. Call before the relay is added.
+   */
+  public Relay withSpdyPings(SpdyPinger pinger) {
+    this.pinger = pinger;
+    return this;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (pinger != null) {
+      pinger.start(ctx.executor(), WebSockets.PING_SECONDS);
+    }
   }
 
   @Override
@@ -46,6 +63,9 @@ public class Relay extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(out);
       ctx.close();
       return;
+    }
+    if (pinger != null && out instanceof io.netty.buffer.ByteBuf b) {
+      pinger.observe(b);
     }
     peer.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     if (!peer.isWritable()) {

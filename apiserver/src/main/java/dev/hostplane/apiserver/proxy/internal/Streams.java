@@ -171,7 +171,8 @@ public final class Streams {
         @Override
         protected void initChannel(Channel ch) {
           WebSockets.addCodecs(ch.pipeline());
-          ch.pipeline().addLast("ws-tunnel", new WebSocketTunnel(kubeletChannel));
+          ch.pipeline().addLast("ws-tunnel", new WebSocketTunnel(kubeletChannel, new SpdyPinger(kubeletChannel,
+              true)));
         }
       }).whenComplete((client, e) -> {
         if (e != null) {
@@ -207,12 +208,14 @@ public final class Streams {
         headers.put("X-Stream-Protocol-Version", chosen);
       }
       Channel kubeletChannel = switched.connection().channel();
-      exchange.upgrade(headers, new Relay(kubeletChannel)).whenComplete((client, e) -> {
+      // Both legs are kept alive with SPDY PINGs slipped between frames when a direction is idle.
+      exchange.upgrade(headers, new Relay(kubeletChannel).withSpdyPings(new SpdyPinger(kubeletChannel, true)))
+          .whenComplete((client, e) -> {
         if (e != null) {
           switched.connection().close();
           return;
         }
-        switched.connection().release(new Relay(client));
+        switched.connection().release(new Relay(client).withSpdyPings(new SpdyPinger(client, false)));
         client.closeFuture().addListener(f -> kubeletChannel.close());
       });
     });
@@ -248,9 +251,16 @@ public final class Streams {
   /** Client side of a tunnelled port-forward: binary message payloads are the SPDY session's bytes. */
   static final class WebSocketTunnel extends ChannelInboundHandlerAdapter {
     private final Channel kubelet;
+    private final SpdyPinger pinger;
 
-    WebSocketTunnel(Channel kubelet) {
+    WebSocketTunnel(Channel kubelet, SpdyPinger pinger) {
       this.kubelet = kubelet;
+      this.pinger = pinger;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      pinger.start(ctx.executor(), WebSockets.PING_SECONDS); // the kubelet leg; the client leg gets WebSocket pings
     }
 
     @Override
@@ -258,6 +268,7 @@ public final class Streams {
       try {
         if (msg instanceof BinaryWebSocketFrame f) {
           if (f.content().isReadable()) {
+            pinger.observe(f.content());
             kubelet.writeAndFlush(f.content().retain()).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             if (!kubelet.isWritable()) {
               ctx.channel().config().setAutoRead(false); // resumed by the kubelet's Relay when it drains
