@@ -125,6 +125,23 @@ class ExecAttachTest {
   }
 
   @Test
+  void anIdleSessionIsPingedOnBothLegsAndStaysUsable() throws Exception {
+    int before = f.kubelet.pings.get();
+    try (WsTestClient ws = WsTestClient.connect(f.api.rawAdmin(), EXEC + "command=cat&stdin=true&stdout=true",
+        "v5.channel.k8s.io")) {
+      ws.raw.socket().setSoTimeout(30_000);
+      WsTestClient.Frame ping = ws.read(); // nothing else comes while the session is idle
+      assertEquals(0x9, ping.opcode(), "a WebSocket ping within the ping interval");
+      ws.send(0xA, ping.payload());
+      StreamingFixture.await("the kubelet got a SPDY PING", () -> f.kubelet.pings.get() > before);
+      ws.sendChannel(0, "still here");
+      assertEquals("still here", ws.readData().text());
+      ws.sendBinary((byte) 0xff, (byte) 0);
+      drain(ws);
+    }
+  }
+
+  @Test
   void v4WebSocketClientsAreServedToo() throws Exception {
     try (WsTestClient ws = WsTestClient.connect(f.api.rawAdmin(), EXEC + "command=echo&command=v4&stdout=true",
         "v4.channel.k8s.io")) {

@@ -70,6 +70,8 @@ final class TestKubelet implements AutoCloseable {
   final List<String> clientNames = new CopyOnWriteArrayList<>();
   final AtomicInteger open = new AtomicInteger();
   final AtomicLong firehoseBytes = new AtomicLong();
+  /** SPDY PINGs received from clients (the apiserver's keepalive). */
+  final AtomicInteger pings = new AtomicInteger();
   private final EventLoopGroup loops = new NioEventLoopGroup(2);
   private final Channel listener;
 
@@ -206,7 +208,15 @@ final class TestKubelet implements AutoCloseable {
       res.headers().set("Connection", "Upgrade").set("Upgrade", "SPDY/3.1")
           .set("X-Stream-Protocol-Version", chosen);
       ctx.writeAndFlush(res).addListener(f -> {
-        ctx.pipeline().addLast(new SpdyFrameCodec(SpdyVersion.SPDY_3_1),
+        ctx.pipeline().addLast(new SpdyFrameCodec(SpdyVersion.SPDY_3_1), new ChannelInboundHandlerAdapter() {
+              @Override
+              public void channelRead(ChannelHandlerContext c, Object msg) {
+                if (msg instanceof io.netty.handler.codec.spdy.SpdyPingFrame) {
+                  pings.incrementAndGet();
+                }
+                c.fireChannelRead(msg);
+              }
+            },
             new SpdySessionHandler(SpdyVersion.SPDY_3_1, true), session);
         ctx.pipeline().remove("aggregator");
         ctx.pipeline().remove("http");
