@@ -112,6 +112,37 @@ class ExecAttachTest {
   }
 
   @Test
+  void megabytesOfStdinComeBackWholeThroughTheSpdyWindows() throws Exception {
+    int total = 8 * 1024 * 1024;
+    try (WsTestClient ws = WsTestClient.connect(f.api.rawAdmin(), EXEC + "command=cat&stdin=true&stdout=true",
+        "v5.channel.k8s.io")) {
+      Thread writer = new Thread(() -> {
+        byte[] chunk = new byte[64 * 1024 + 1];
+        for (int i = 1; i < chunk.length; i++) {
+          chunk[i] = (byte) ('a' + i % 26);
+        }
+        try {
+          for (int sent = 0; sent < total; sent += chunk.length - 1) {
+            ws.sendBinary(chunk);
+          }
+          ws.sendBinary((byte) 0xff, (byte) 0);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      writer.start();
+      long got = 0;
+      for (WsTestClient.Frame fr = ws.readData(); fr != null; fr = ws.readData()) {
+        if (fr.channel() == 1) {
+          got += fr.payload().length - 1;
+        }
+      }
+      writer.join(10_000);
+      assertEquals(total, got);
+    }
+  }
+
+  @Test
   void ttyResizeMessagesReachTheResizeStream() throws Exception {
     try (WsTestClient ws = WsTestClient.connect(f.api.rawAdmin(),
         EXEC + "command=cat&stdin=true&stdout=true&tty=true", "v5.channel.k8s.io")) {

@@ -46,6 +46,13 @@ public final class ExecBridge {
   static final int STDOUT = 5;
   static final int STDERR = 7;
   static final int RESIZE = 9;
+  /**
+   * Client bytes written towards the kubelet but not yet sent (the SPDY session holds DATA beyond the kubelet's
+   * window without making the channel unwritable): reading from the client pauses above the high mark and resumes
+   * below the low one.
+   */
+  static final long UNSENT_HIGH = 1024 * 1024;
+  static final long UNSENT_LOW = 256 * 1024;
 
   private final Options options;
   private final Channel kubelet;
@@ -53,6 +60,7 @@ public final class ExecBridge {
   /** Completes on the kubelet's loop once the SPDY session is in place and the streams are requested. */
   private final java.util.concurrent.CompletableFuture<Void> opened = new java.util.concurrent.CompletableFuture<>();
   private volatile Channel client;
+  private final java.util.concurrent.atomic.AtomicLong unsent = new java.util.concurrent.atomic.AtomicLong();
   private volatile ScheduledFuture<?> pings;
   private ByteBuf status; // kubelet loop only
 
@@ -196,7 +204,7 @@ public final class ExecBridge {
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
       Channel c = client;
-      if (ctx.channel().isWritable() && c != null) {
+      if (ctx.channel().isWritable() && c != null && unsent.get() <= UNSENT_LOW) {
         c.config().setAutoRead(true);
       }
       ctx.fireChannelWritabilityChanged();
@@ -254,16 +262,16 @@ public final class ExecBridge {
           }
           int channel = content.readUnsignedByte();
           if (channel == 0 && options.stdin()) {
-            kubelet.writeAndFlush(new DefaultSpdyDataFrame(STDIN, content.retain()));
+            toKubelet(ctx, new DefaultSpdyDataFrame(STDIN, content.retain()));
           } else if (channel == 4 && options.tty()) {
-            kubelet.writeAndFlush(new DefaultSpdyDataFrame(RESIZE, content.retain()));
+            toKubelet(ctx, new DefaultSpdyDataFrame(RESIZE, content.retain()));
           } else if (channel == 255 && content.isReadable() && content.readUnsignedByte() == 0 && options.stdin()) {
             DefaultSpdyDataFrame fin = new DefaultSpdyDataFrame(STDIN);
             fin.setLast(true); // v5 close signal: stdin is at its end
             kubelet.writeAndFlush(fin);
           }
-          if (!kubelet.isWritable()) {
-            ctx.channel().config().setAutoRead(false); // resumed by the kubelet side when it drains
+          if (!kubelet.isWritable() || unsent.get() > UNSENT_HIGH) {
+            ctx.channel().config().setAutoRead(false); // resumed when the kubelet drains (see below)
           }
         } else if (msg instanceof PingWebSocketFrame ping) {
           ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
@@ -273,6 +281,19 @@ public final class ExecBridge {
       } finally {
         ReferenceCountUtil.release(msg);
       }
+    }
+
+    /** Writes stdin or resize DATA, counting it as unsent until the session has written it. Client loop. */
+    private void toKubelet(ChannelHandlerContext ctx, DefaultSpdyDataFrame frame) {
+      int n = frame.content().readableBytes();
+      unsent.addAndGet(n);
+      Channel self = ctx.channel();
+      kubelet.writeAndFlush(frame).addListener(f -> {
+        // Kubelet loop: the session sent it (its window allowed), or the connection failed.
+        if (unsent.addAndGet(-n) <= UNSENT_LOW && kubelet.isWritable()) {
+          self.config().setAutoRead(true);
+        }
+      });
     }
 
     @Override
