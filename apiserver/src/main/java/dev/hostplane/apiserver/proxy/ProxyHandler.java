@@ -418,6 +418,7 @@ public final class ProxyHandler {
       "content-length", "expect", "http2-settings");
 
   private void forward(HttpExchange exchange, Endpoint to, Security security) {
+    boolean upgrade = exchange.header("Upgrade") != null && exchange.canUpgrade();
     FullHttpRequest request = request(HttpMethod.valueOf(exchange.method()), to, proxiedTarget(exchange),
         exchange.body());
     for (String name : exchange.headerNames()) {
@@ -432,6 +433,11 @@ public final class ProxyHandler {
     if (forwardedFor != null) {
       String prior = exchange.header("X-Forwarded-For");
       request.headers().set("X-Forwarded-For", prior == null ? forwardedFor : prior + ", " + forwardedFor);
+    }
+    if (upgrade) {
+      request.headers().set("Connection", "Upgrade").set("Upgrade", exchange.header("Upgrade"));
+      Streams.upgradeThrough(kubelets.connect(to, security, null), request, exchange);
+      return;
     }
     kubelets.connect(to, security, null).whenComplete((ch, err) -> {
       if (err != null) {

@@ -197,6 +197,26 @@ class PortForwardAndProxyTest {
   }
 
   @Test
+  void upgradesGoThroughTheProxySubresource() throws Exception {
+    try (SpdyTestClient spdy = SpdyTestClient.connect(f.api.rawAdmin(), "POST",
+        "/api/v1/nodes/node-1/proxy/exec/default/web/main?command=echo&command=via-node&output=1",
+        List.of("v4.channel.k8s.io"))) {
+      assertEquals(101, spdy.head.status());
+      assertEquals("v4.channel.k8s.io", spdy.head.header("x-stream-protocol-version"));
+      spdy.send(syn(1, "error"));
+      spdy.send(syn(3, "stdout"));
+      StringBuilder out = new StringBuilder();
+      for (Object fr = spdy.read(); fr != null; fr = spdy.read()) {
+        if (fr instanceof SpdyDataFrame d && d.streamId() == 3) {
+          out.append(d.content().toString(StandardCharsets.UTF_8));
+        }
+        ReferenceCountUtil.release(fr);
+      }
+      assertEquals("via-node\n", out.toString());
+    }
+  }
+
+  @Test
   void kubectlProxyReachesAServiceThroughTheProxySubresource() throws Exception {
     Path kubectl = kubectl("1.33");
     Assumptions.assumeTrue(kubectl != null, "kubectl.1.33 not installed");

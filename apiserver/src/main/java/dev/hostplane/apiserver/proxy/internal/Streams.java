@@ -221,6 +221,44 @@ public final class Streams {
     });
   }
 
+  /**
+   * An Upgrade request through a proxy subresource (a WebSocket application behind {@code pods/proxy}, an exec
+   * through {@code nodes/proxy}): sent to the backend as it is; on its 101 the client gets the backend's 101
+   * headers and bytes are spliced both ways; any other answer is the error.
+   */
+  public static void upgradeThrough(CompletableFuture<Channel> connected, FullHttpRequest request,
+      HttpExchange exchange) {
+    connected.whenComplete((ch, e) -> {
+      if (e != null) {
+        request.release();
+      }
+    }).thenCompose(ch -> UpgradeRequest.send(ch, request).whenComplete((s, e) -> {
+      if (e != null) {
+        ch.close();
+      }
+    })).whenComplete((switched, err) -> {
+      if (err != null) {
+        ProxyHandler.fail(exchange, err);
+        return;
+      }
+      Map<String, String> headers = new LinkedHashMap<>();
+      switched.headers().forEach(h -> {
+        if (!h.getKey().equalsIgnoreCase("Content-Length")) {
+          headers.merge(h.getKey(), h.getValue(), (a, b) -> a + ", " + b);
+        }
+      });
+      Channel backend = switched.connection().channel();
+      exchange.upgrade(headers, new Relay(backend)).whenComplete((client, e) -> {
+        if (e != null) {
+          switched.connection().close();
+          return;
+        }
+        switched.connection().release(new Relay(client));
+        client.closeFuture().addListener(f -> backend.close());
+      });
+    });
+  }
+
   private static FullHttpRequest spdyUpgrade(Endpoint kubelet, HttpMethod method, String target,
       List<String> protocols) {
     FullHttpRequest r = ProxyHandler.request(method, kubelet, target, null);
