@@ -25,8 +25,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Real kubectl against the test kubelet through the tunnel: exec (1.33 speaks WebSocket v5, 1.27 SPDY), logs, and
- * port-forward (1.33 tunnels SPDY in WebSocket, 1.30 speaks SPDY).
+ * Real kubectl against the test kubelet through the tunnel: exec (1.30+ speak WebSocket v5, 1.27-1.29 SPDY), logs,
+ * and port-forward (1.31+ tunnel SPDY in WebSocket, 1.30 and older speak SPDY).
  */
 @Timeout(180)
 class KubectlStreamingTest {
@@ -79,7 +79,7 @@ class KubectlStreamingTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"1.33", "1.27"})
+  @ValueSource(strings = {"1.33", "1.30", "1.29", "1.27"})
   void execPrintsOutputAndKeepsTheExitCode(String version) throws Exception {
     Run r = kubectl(version, null, "exec", "web", "--", "echo", "hello", "from", version);
     assertEquals(0, r.exit(), r.out());
@@ -90,7 +90,7 @@ class KubectlStreamingTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"1.33", "1.27"})
+  @ValueSource(strings = {"1.33", "1.29", "1.27"})
   void execCarriesStdinToItsEnd(String version) throws Exception {
     Run r = kubectl(version, "line one\nline two\n", "exec", "-i", "web", "--", "cat");
     assertEquals(0, r.exit(), r.out());
@@ -106,7 +106,7 @@ class KubectlStreamingTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"1.33", "1.30"})
+  @ValueSource(strings = {"1.33", "1.31", "1.30", "1.27"})
   void portForwardCarriesBytesBothWays(String version) throws Exception {
     Path k = PortForwardAndProxyTest.kubectl(version);
     Assumptions.assumeTrue(k != null, "kubectl." + version + " not installed");
