@@ -147,7 +147,7 @@ class PodLogsTest {
         f.api.uri("/api/v1/namespaces/default/pods/web/log?follow=true")).build(),
         HttpResponse.BodyHandlers.ofInputStream());
     assertEquals(200, r.statusCode());
-    assertEquals(HttpClient2.HTTP_2, r.version());
+    assertEquals(java.net.http.HttpClient.Version.HTTP_2, r.version());
     InputStream in = r.body();
     String seen = readUntil(in, "line 3\n");
     assertTrue(seen.startsWith("hello\nworld\nline 1\n"), seen);
@@ -204,10 +204,5 @@ class PodLogsTest {
       sb.append(new String(buf, 0, n, StandardCharsets.UTF_8));
     }
     return sb.toString();
-  }
-
-  /** The JDK client's version constant, named for readability. */
-  private static final class HttpClient2 {
-    static final java.net.http.HttpClient.Version HTTP_2 = java.net.http.HttpClient.Version.HTTP_2;
   }
 }

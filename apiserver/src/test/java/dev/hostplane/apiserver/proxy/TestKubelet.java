@@ -301,7 +301,7 @@ final class TestKubelet implements AutoCloseable {
         }
         case "fail" -> {
           out(ctx, "stderr", Unpooled.copiedBuffer(String.join(" ", args) + "\n", StandardCharsets.UTF_8));
-          exit(ctx, Integer.parseInt(args.isEmpty() ? "1" : "1"));
+          exit(ctx, 1);
         }
         case "exit" -> exit(ctx, Integer.parseInt(args.get(0)));
         case "cat" -> { } // until stdin ends
