@@ -42,6 +42,8 @@ import dev.hostplane.apiserver.openapi.OpenApiDocuments;
 import dev.hostplane.apiserver.pki.CertDir;
 import dev.hostplane.apiserver.pki.Cidr;
 import dev.hostplane.apiserver.pki.Kubeconfig;
+import dev.hostplane.apiserver.proxy.KubeletClient;
+import dev.hostplane.apiserver.proxy.ProxyHandler;
 import dev.hostplane.apiserver.registry.CachedReader;
 import dev.hostplane.apiserver.registry.CurrentObjects;
 import dev.hostplane.apiserver.registry.Registry;
@@ -108,6 +110,7 @@ public final class ApiServer implements AutoCloseable {
   private final Path kubeconfig;
   private final Authorizer authorizer;
   private final Auditor auditor;
+  private final KubeletClient kubelets;
 
   /** The in-process loops, in start order. */
   private record Controllers(ServiceAllocationRepair allocationRepair, NamespaceController namespaces,
@@ -118,8 +121,10 @@ public final class ApiServer implements AutoCloseable {
   private ApiServer(ApiServerConfig config, Storage storage, boolean ownsStorage, ApiHttpServer http,
       ExecutorService apiExecutor, ScheduledExecutorService timer, ScheduledExecutorService controllers,
       Controllers loops, Compactor compactor, Path kubeconfig, Set<WatchSession> watches,
-      InflightRequests inflight, AtomicBoolean notReady, Authorizer authorizer, Auditor auditor) {
+      InflightRequests inflight, AtomicBoolean notReady, Authorizer authorizer, Auditor auditor,
+      KubeletClient kubelets) {
     this.auditor = auditor;
+    this.kubelets = kubelets;
     this.config = config;
     this.authorizer = authorizer;
     this.storage = storage;
@@ -313,13 +318,20 @@ public final class ApiServer implements AutoCloseable {
     tokenAuthenticators.add(saTokens);
     Authentication authentication = new Authentication(authOptions.anonymous(), tokenAuthenticators,
         authOptions.apiAudiences());
+    // Logs, exec, attach, port-forward and the proxy subresources leave through the cluster egress.
+    KubeletClient kubelets;
+    try {
+      kubelets = KubeletClient.create(config.kubelet());
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
+    }
     ApiHandler handler = new ApiHandler(apiExecutor, authentication, authorizer,
         new AuthenticationHandler(authentication, saTokens, objects, () -> authOptions.jwksUri() != null
             ? authOptions.jwksUri()
             : "https://" + hostPort(config.advertiseAddress().getHostAddress(), advertisedPort.get())
                 + "/openid/v1/jwks"),
         discovery, health, new OpenApiDocuments(catalog), resources, metrics, inflight,
-        GoawayChance.of(config.goawayChance()), config.limits(), auditor);
+        GoawayChance.of(config.goawayChance()), config.limits(), auditor, new ProxyHandler(kubelets, objects));
 
     ServerOptions serverOptions = config.server().withTls(certFile, keyFile, clientCa);
     ApiHttpServer http = ApiHttpServer.start(serverOptions, handler);
@@ -378,7 +390,7 @@ public final class ApiServer implements AutoCloseable {
     return new ApiServer(config, storage, watchCache != null || sharedStorage == null, http, apiExecutor, timer, controllers,
         new Controllers(allocationRepair, nsController, bootstrap, endpoints, identityLease, identityCollector,
             rbacBootstrap, followers, tokenSecrets),
-        compactor, kubeconfig, watches, inflight, shutdownFlag, authorizer, auditor);
+        compactor, kubeconfig, watches, inflight, shutdownFlag, authorizer, auditor, kubelets);
   }
 
   /**
@@ -526,6 +538,7 @@ public final class ApiServer implements AutoCloseable {
     controllers.shutdownNow();
     timer.shutdownNow();
     apiExecutor.shutdown();
+    kubelets.close();
     if (ownsStorage) {
       storage.close();
     }

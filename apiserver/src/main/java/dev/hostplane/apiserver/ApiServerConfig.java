@@ -4,6 +4,7 @@ import dev.hostplane.apiserver.authn.AuthenticationOptions;
 import dev.hostplane.apiserver.audit.AuditOptions;
 import dev.hostplane.apiserver.config.Flags;
 import dev.hostplane.apiserver.handlers.RequestLimits;
+import dev.hostplane.apiserver.proxy.KubeletOptions;
 import dev.hostplane.apiserver.controller.EndpointReconciler;
 import dev.hostplane.apiserver.controller.IdentityLeaseController;
 import dev.hostplane.apiserver.controller.PodBinder;
@@ -43,6 +44,8 @@ import java.util.List;
  * @param encryption encryption at rest ({@code --encryption-provider-config}); null when values are stored as
  *     they are
  * @param bindPods {@code --bind-pods}: {@code round-robin} to bind unscheduled pods to Ready nodes in turn, or empty
+ * @param kubelet how kubelets, pods and services are reached ({@code --kubelet-*},
+ *     {@code --egress-selector-config-file})
  */
 public record ApiServerConfig(
     ServerOptions server,
@@ -74,7 +77,8 @@ public record ApiServerConfig(
     AuthenticationOptions authentication,
     AuditOptions audit,
     EncryptionConfig encryption,
-    String bindPods) {
+    String bindPods,
+    KubeletOptions kubelet) {
 
   /** Upstream's bound on {@code --goaway-chance}: at most one request in fifty. */
   public static final double MAX_GOAWAY_CHANCE = 0.02;
@@ -96,7 +100,7 @@ public record ApiServerConfig(
         tlsPrivateKeyFile, clientCaFile, serviceClusterIpRange, writeKubeconfig, kubeconfigServer, storagePrefix,
         compactionInterval, minRequestTimeout, watchBookmarkInterval, watchCache, watchCacheSize, shutdownDelay,
         shutdownWatchTerminationGracePeriod, chance, identityLease, endpointReconciler, extraSans, limits,
-        authorizationModes, authentication, audit, encryption, bindPods);
+        authorizationModes, authentication, audit, encryption, bindPods, kubelet);
   }
 
   /** Declares every flag {@code hostplane apiserver} accepts, with its default. */
@@ -224,7 +228,7 @@ public record ApiServerConfig(
         .declare("tcp-keepalive-count", "3", "TCP keepalive: unanswered probes before the connection is dropped.")
         .declare("encryption-provider-config", "", "The file containing configuration for encryption providers "
             + "to be used for storing secrets in etcd (and other resources it names).");
-    return AuditOptions.declare(f).declareBool("help", false, "Print this help.");
+    return KubeletOptions.declare(AuditOptions.declare(f)).declareBool("help", false, "Print this help.");
   }
 
   /** Reads a parsed command line; invalid values fail with {@link Flags.FlagException}. */
@@ -272,7 +276,8 @@ public record ApiServerConfig(
         authentication(f),
         AuditOptions.from(f),
         encryption(f),
-        bindPods(f));
+        bindPods(f),
+        KubeletOptions.from(f));
   }
 
   private static String bindPods(Flags f) {

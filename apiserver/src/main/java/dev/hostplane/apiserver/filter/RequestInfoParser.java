@@ -59,7 +59,7 @@ public final class RequestInfoParser {
     }
     String resource = rest.get(0);
     String name = rest.size() > 1 ? rest.get(1) : "";
-    String subresource = rest.size() > 2 ? String.join("/", rest.subList(2, rest.size())) : "";
+    String subresource = rest.size() > 2 ? rest.get(2) : ""; // what follows (a proxy path) stays in parts
     if (resource.equals("namespaces") && rest.size() > 1 && namespace.isEmpty()) {
       namespace = name;
     }

@@ -14,6 +14,7 @@ import dev.hostplane.apiserver.authz.Authorizer;
 import dev.hostplane.apiserver.discovery.Discovery;
 import dev.hostplane.apiserver.discovery.Version;
 import dev.hostplane.apiserver.filter.RequestInfo;
+import dev.hostplane.apiserver.proxy.ProxyHandler;
 import dev.hostplane.apiserver.health.HealthChecks;
 import dev.hostplane.apiserver.metrics.ApiMetrics;
 import dev.hostplane.apiserver.openapi.OpenApiDocuments;
@@ -64,6 +65,7 @@ public final class ApiHandler implements HttpHandler {
   private final Impersonation impersonation;
   private final AuthenticationHandler authn;
   private final Auditor auditor;
+  private final ProxyHandler proxies;
   /** The user of an audit event for a request that failed authentication. */
   private static final UserInfo UNAUTHENTICATED = new UserInfo("", "", List.of(), Map.of());
 
@@ -74,11 +76,13 @@ public final class ApiHandler implements HttpHandler {
    * @param goaway {@code --goaway-chance}
    * @param limits the in-flight limits and the request timeout
    * @param auditor the audit policy and log, or null when auditing is off
+   * @param proxies logs, exec, attach, port-forward and the proxy subresources (to kubelets, pods, services)
    */
   public ApiHandler(Executor executor, Authentication authentication, Authorizer authorizer,
       AuthenticationHandler authn, Discovery discovery, HealthChecks health, OpenApiDocuments openApi,
       ResourceHandler resources, ApiMetrics metrics, InflightRequests inflight, GoawayChance goaway,
-      RequestLimits limits, Auditor auditor) {
+      RequestLimits limits, Auditor auditor, ProxyHandler proxies) {
+    this.proxies = proxies;
     this.authentication = authentication;
     this.impersonation = new Impersonation(authorizer);
     this.authn = authn;
@@ -288,7 +292,9 @@ public final class ApiHandler implements HttpHandler {
   private void route(Request req) {
     RequestInfo info = req.info();
     if (info.resourceRequest()) {
-      if (reviews.serves(info)) {
+      if (ProxyHandler.serves(info)) {
+        proxies.serve(req.exchange(), info);
+      } else if (reviews.serves(info)) {
         reviews.serve(req);
       } else if (authn.serves(info)) {
         authn.serve(req);

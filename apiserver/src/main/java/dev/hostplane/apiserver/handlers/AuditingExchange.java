@@ -54,4 +54,16 @@ final class AuditingExchange extends ForwardingExchange {
     }
     return stream;
   }
+
+  @Override
+  public java.util.concurrent.CompletableFuture<io.netty.channel.Channel> upgrade(Map<String, String> headers,
+      io.netty.channel.ChannelHandler handler) {
+    var upgraded = delegate.upgrade(withAuditId(headers), handler);
+    AuditContext a = audit;
+    if (a != null) {
+      a.responseStarted(101);
+      delegate.onClose(() -> a.responseComplete(101));
+    }
+    return upgraded;
+  }
 }

@@ -70,6 +70,17 @@ abstract class ForwardingExchange implements HttpExchange {
   }
 
   @Override
+  public boolean canUpgrade() {
+    return delegate.canUpgrade();
+  }
+
+  @Override
+  public java.util.concurrent.CompletableFuture<io.netty.channel.Channel> upgrade(Map<String, String> headers,
+      io.netty.channel.ChannelHandler handler) {
+    return delegate.upgrade(headers, handler);
+  }
+
+  @Override
   public void onClose(Runnable callback) {
     delegate.onClose(callback);
   }

@@ -87,6 +87,16 @@ final class GuardedExchange extends ForwardingExchange {
     return CLOSED;
   }
 
+  @Override
+  public java.util.concurrent.CompletableFuture<io.netty.channel.Channel> upgrade(Map<String, String> headers,
+      io.netty.channel.ChannelHandler handler) {
+    if (claim()) {
+      return delegate.upgrade(headers, handler);
+    }
+    return java.util.concurrent.CompletableFuture.failedFuture(
+        new IllegalStateException("answered at its deadline"));
+  }
+
   /** What a late streamed answer writes to: nothing. */
   private static final ResponseStream CLOSED = new ResponseStream() {
     @Override

@@ -35,4 +35,15 @@ final class MeteredExchange extends ForwardingExchange {
     }
     return delegate.startStream(status, headers);
   }
+
+  @Override
+  public java.util.concurrent.CompletableFuture<io.netty.channel.Channel> upgrade(Map<String, String> headers,
+      io.netty.channel.ChannelHandler handler) {
+    ApiMetrics.Inflight i = inflight;
+    if (i != null) {
+      i.responded(101, true);
+      delegate.onClose(i::closed);
+    }
+    return delegate.upgrade(headers, handler);
+  }
 }

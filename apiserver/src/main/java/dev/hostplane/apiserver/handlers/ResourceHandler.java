@@ -62,12 +62,25 @@ public final class ResourceHandler {
     this.watches = watches;
   }
 
+  /** How many segments a resource path has: prefix, group, version, watch, namespace, resource, name, subresource. */
+  static int pathLength(RequestInfo info) {
+    List<String> parts = info.parts();
+    int versionAt = info.apiPrefix().equals("apis") ? 2 : 1;
+    boolean watchPrefix = parts.size() > versionAt + 1 && parts.get(versionAt + 1).equals("watch");
+    boolean namespaced = !info.namespace().isEmpty() && !info.resource().equals("namespaces");
+    return versionAt + 1 + (watchPrefix ? 1 : 0) + (namespaced ? 2 : 0) + 1 + (info.name().isEmpty() ? 0 : 1)
+        + (info.subresource().isEmpty() ? 0 : 1);
+  }
+
   public void serve(Request req) {
     RequestInfo info = req.info();
     ResourceType type = catalog.find(info.group(), info.version(), info.resource())
         .orElseThrow(ApiException::notFoundPath);
     checkScope(type, info);
     String sub = info.subresource();
+    if (info.parts().size() > pathLength(info)) {
+      throw ApiException.notFoundPath(); // something after the subresource: only the proxy subresources take a path
+    }
     if (!sub.isEmpty()) {
       ResourceType.Subresource s = type.subresource(sub).orElseThrow(ApiException::notFoundPath);
       if (!s.verbs().contains(info.verb())) {

@@ -52,6 +52,16 @@ final class ServingExchange extends ForwardingExchange {
     }
   }
 
+  @Override
+  public java.util.concurrent.CompletableFuture<io.netty.channel.Channel> upgrade(Map<String, String> headers,
+      io.netty.channel.ChannelHandler handler) {
+    try {
+      return delegate.upgrade(headers, handler);
+    } finally {
+      answer();
+    }
+  }
+
   private void answer() {
     if (answered.compareAndSet(false, true)) {
       onAnswered.run();

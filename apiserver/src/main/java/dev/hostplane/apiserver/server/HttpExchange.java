@@ -1,5 +1,7 @@
 package dev.hostplane.apiserver.server;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -10,7 +12,7 @@ import java.util.Map;
  * 413 before this exists), and the means to answer it, identical for HTTP/1.1 and HTTP/2.
  *
  * <p>Threading: the methods may be called from any thread; writes are queued onto the connection's event loop.
- * Exactly one of {@link #respond} or {@link #startStream} is called per exchange.
+ * Exactly one of {@link #respond}, {@link #startStream} or {@link #upgrade} is called per exchange.
  */
 public interface HttpExchange {
   /** Upper-case method, e.g. {@code GET}. */
@@ -47,6 +49,26 @@ public interface HttpExchange {
    * long-running and not subject to the request timeout.
    */
   ResponseStream startStream(int status, Map<String, String> headers);
+
+  /** True when {@link #upgrade} is possible: an HTTP/1.1 connection (HTTP/2 has no Upgrade). */
+  default boolean canUpgrade() {
+    return false;
+  }
+
+  /**
+   * Answers {@code 101 Switching Protocols} with {@code headers} (the caller gives {@code Connection} and
+   * {@code Upgrade}) and hands the raw connection over: once the 101 is written, the HTTP handlers (codec,
+   * aggregator, timeouts) leave the pipeline and {@code handler} is added at its end, where it receives every byte
+   * that follows, including any the HTTP codec had read already. The connection is the caller's from then on; it
+   * stays open until either side closes it (server shutdown closes it at the end of the grace period). The
+   * future completes with the channel once {@code handler} is in place, or fails when the client went away first
+   * or the exchange cannot upgrade ({@link #canUpgrade}).
+   */
+  default java.util.concurrent.CompletableFuture<Channel> upgrade(Map<String, String> headers,
+      ChannelHandler handler) {
+    return java.util.concurrent.CompletableFuture.failedFuture(
+        new UnsupportedOperationException("only an HTTP/1.1 exchange can be upgraded"));
+  }
 
   /** Runs {@code callback} once, on any thread, when the client goes away or the stream ends. */
   void onClose(Runnable callback);

@@ -28,6 +28,10 @@ class RequestInfoParserTest {
       "DELETE|/api/v1/namespaces/ns1/pods|false|true|deletecollection||v1|ns1|pods||",
       "PUT|/apis/apps/v1/namespaces/ns1/deployments/d/scale|false|true|update|apps|v1|ns1|deployments|scale|d",
       "GET|/apis/rbac.authorization.k8s.io/v1/clusterroles/admin|false|true|get|rbac.authorization.k8s.io|v1||clusterroles||admin",
+      // A proxy path after the subresource is not part of it (upstream authorizes pods/proxy, services/proxy).
+      "GET|/api/v1/namespaces/ns1/services/web:80/proxy/a/b|false|true|get||v1|ns1|services|proxy|web:80",
+      "POST|/api/v1/nodes/n1/proxy/metrics|false|true|create||v1||nodes|proxy|n1",
+      "POST|/api/v1/namespaces/ns1/pods/p1/exec|false|true|create||v1|ns1|pods|exec|p1",
   })
   void parsesPathsAsUpstream(String method, String path, boolean watch, boolean resourceRequest, String verb,
       String group, String version, String namespace, String resource, String sub, String name) {

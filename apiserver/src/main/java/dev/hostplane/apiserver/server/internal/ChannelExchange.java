@@ -43,7 +43,7 @@ final class ChannelExchange implements HttpExchange {
     void completed(ChannelExchange exchange, boolean keepAlive);
   }
 
-  private enum Phase { NEW, RESPONDED, STREAMING }
+  private enum Phase { NEW, RESPONDED, STREAMING, UPGRADED }
 
   private final Channel channel;
   private final HttpRequest head;
@@ -175,6 +175,68 @@ final class ChannelExchange implements HttpExchange {
     loop.execute(() -> s.writeHead(status, copy)); // thread hop: any thread -> event loop
     return s;
   }
+
+  @Override
+  public boolean canUpgrade() {
+    return http1;
+  }
+
+  @Override
+  public CompletableFuture<Channel> upgrade(Map<String, String> headers, io.netty.channel.ChannelHandler handler) {
+    if (!http1) {
+      return HttpExchange.super.upgrade(headers, handler);
+    }
+    if (!phase.compareAndSet(Phase.NEW, Phase.UPGRADED)) {
+      log.warn("ignoring upgrade of {} {}: it was already answered", method(), uri());
+      return CompletableFuture.failedFuture(new IllegalStateException("the exchange was already answered"));
+    }
+    CompletableFuture<Channel> result = new CompletableFuture<>();
+    Map<String, String> copy = Map.copyOf(headers);
+    loop.execute(() -> writeUpgrade(copy, handler, result)); // thread hop: any thread -> event loop
+    return result;
+  }
+
+  /** Event loop: writes the 101, then swaps the HTTP handlers for {@code handler}. */
+  private void writeUpgrade(Map<String, String> headers, io.netty.channel.ChannelHandler handler,
+      CompletableFuture<Channel> result) {
+    if (!channel.isActive()) {
+      result.completeExceptionally(new java.nio.channels.ClosedChannelException());
+      return;
+    }
+    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS,
+        Unpooled.EMPTY_BUFFER);
+    headers.forEach((k, v) -> res.headers().set(k, v));
+    channel.writeAndFlush(res).addListener(f -> {
+      if (!f.isSuccess()) {
+        channel.close();
+        result.completeExceptionally(f.cause());
+        return;
+      }
+      try {
+        io.netty.channel.ChannelPipeline p = channel.pipeline();
+        // The connection no longer takes requests: shutdown leaves it to the end of the grace period.
+        channel.attr(ServerConnection.KEY).set(() -> { });
+        channel.closeFuture().addListener(c -> closed.complete(null));
+        p.addLast("upgraded", handler);
+        for (String name : UPGRADE_REMOVES) {
+          if (p.get(name) != null) {
+            p.remove(name);
+          }
+        }
+        // Last: the codec hands the bytes it holds to the next handler, which is now the caller's.
+        p.remove("http1-codec");
+        channel.config().setAutoRead(true);
+        result.complete(channel);
+      } catch (RuntimeException e) {
+        log.warn("upgrade of {} {} failed", method(), uri(), e);
+        channel.close();
+        result.completeExceptionally(e);
+      }
+    });
+  }
+
+  /** The HTTP/1.1 handlers that leave the pipeline on upgrade (see {@code ProtocolNegotiator}), before the codec. */
+  private static final List<String> UPGRADE_REMOVES = List.of("http1-timeouts", "gzip", "aggregator", "http1");
 
   @Override
   public void onClose(Runnable callback) {

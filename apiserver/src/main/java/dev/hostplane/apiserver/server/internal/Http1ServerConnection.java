@@ -74,6 +74,10 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter
 
   private void handle(Object msg) {
     if (msg instanceof AggregatedRequest req) {
+      if (req.head().headers().contains(io.netty.handler.codec.http.HttpHeaderNames.UPGRADE)) {
+        // The client waits for the answer; what it sends after a 101 is not HTTP, so do not read it as such.
+        ctx.channel().config().setAutoRead(false);
+      }
       current = new ChannelExchange(ctx.channel(), req.head(), req.body(), info, this);
       current.dispatch(server.handler());
     } else if (msg instanceof RejectedRequest rejected) {
@@ -101,6 +105,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter
       ctx.close();
       return;
     }
+    ctx.channel().config().setAutoRead(true); // paused for an Upgrade request that was answered without one
     if (queued != null) {
       Object next = queued;
       queued = null;

@@ -133,6 +133,12 @@ final class Http1Timeouts extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    state = State.CLOSED; // the connection was upgraded: it is no HTTP connection any more
+    cancel();
+  }
+
+  @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     state = State.CLOSED;
     cancel();
