@@ -60,8 +60,7 @@ import dev.hostplane.apiserver.storage.Storage;
 import dev.hostplane.apiserver.storage.StorageFactory;
 import dev.hostplane.apiserver.storage.cache.WatchCache;
 import dev.hostplane.konnectivity.Dialer;
-import dev.hostplane.konnectivity.DialerOptions;
-import dev.hostplane.konnectivity.client.DirectDialer;
+import dev.hostplane.konnectivity.client.EgressSelector;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -216,6 +215,14 @@ public final class ApiServer implements AutoCloseable {
     // The escalation check needs the authorizers, which need the registry: both are set just below.
     AtomicReference<Authorizer> authorizerRef = new AtomicReference<>();
     AtomicReference<RbacAuthorizer> rbacRef = new AtomicReference<>();
+    // Logs, exec, attach, port-forward and the proxy subresources leave through the cluster egress; webhooks through
+    // the cluster (Service references) and controlplane (URLs) egress of the same selection.
+    KubeletClient kubelets;
+    try {
+      kubelets = KubeletClient.create(config.kubelet());
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
+    }
     // Extra plugins need the registry, so they are built after it and reached through a reference.
     AtomicReference<Admission> extraAdmission = new AtomicReference<>(Admission.chain(List.of()));
     Admission admission = Admission.chain(List.of(
@@ -228,7 +235,8 @@ public final class ApiServer implements AutoCloseable {
         gvk -> schemas.byGvk(gvk).map(dev.hostplane.apiserver.openapi.SchemaPatchView::of).orElse(null));
     namespaceReader.set(new CachedReader(registry.store("", "v1", "namespaces")));
     List<AutoCloseable> pluginResources = new java.util.ArrayList<>();
-    extraAdmission.set(extraAdmission(admissionPlugins, registry, metrics, config, timer, pluginResources));
+    extraAdmission.set(extraAdmission(admissionPlugins, registry, metrics, config, timer, pluginResources,
+        kubelets.egress()));
     if (encrypting != null) {
       for (var type : catalog.all()) {
         encrypting.resource(registry.store(type).listPrefix(null), type.group(), type.resource());
@@ -318,13 +326,6 @@ public final class ApiServer implements AutoCloseable {
     tokenAuthenticators.add(saTokens);
     Authentication authentication = new Authentication(authOptions.anonymous(), tokenAuthenticators,
         authOptions.apiAudiences());
-    // Logs, exec, attach, port-forward and the proxy subresources leave through the cluster egress.
-    KubeletClient kubelets;
-    try {
-      kubelets = KubeletClient.create(config.kubelet());
-    } catch (IllegalArgumentException e) {
-      throw new IOException(e.getMessage(), e);
-    }
     ApiHandler handler = new ApiHandler(apiExecutor, authentication, authorizer,
         new AuthenticationHandler(authentication, saTokens, objects, () -> authOptions.jwksUri() != null
             ? authOptions.jwksUri()
@@ -394,16 +395,17 @@ public final class ApiServer implements AutoCloseable {
   }
 
   /**
-   * Builds the extra admission plugins, chained in order. The egress dialers are direct until an egress selector
-   * configuration provides others. Whatever must be closed at shutdown is added to {@code resources}.
+   * Builds the extra admission plugins, chained in order, dialling through {@code egress} (owned by the kubelet
+   * client, closed after the plugins). Whatever must be closed at shutdown is added to {@code resources}.
    */
   private static Admission extraAdmission(List<AdmissionPluginFactory> factories, Registry registry,
-      ApiMetrics metrics, ApiServerConfig config, ScheduledExecutorService timer, List<AutoCloseable> resources) {
+      ApiMetrics metrics, ApiServerConfig config, ScheduledExecutorService timer, List<AutoCloseable> resources,
+      EgressSelector egress) {
     if (factories.isEmpty()) {
       return Admission.chain(List.of());
     }
-    Dialer cluster = new DirectDialer(DialerOptions.DEFAULT);
-    Dialer controlplane = new DirectDialer(DialerOptions.DEFAULT);
+    Dialer cluster = egress.dialer("cluster");
+    Dialer controlplane = egress.dialer("controlplane");
     AdmissionPluginFactory.Context context = new AdmissionPluginFactory.Context(registry, cluster, controlplane,
         metrics.registry(), config.limits().requestTimeout(), timer);
     List<Admission> plugins = new java.util.ArrayList<>();
@@ -414,8 +416,6 @@ public final class ApiServer implements AutoCloseable {
         resources.add(closeable);
       }
     }
-    resources.add(cluster); // after the plugins that dial through them
-    resources.add(controlplane);
     return Admission.chain(plugins);
   }
 

@@ -39,8 +39,8 @@ final class UpCommand {
   }
 
   /** What {@code up} started; closing stops everything, nodes first. */
-  record Cluster(ApiServer apiserver, ProxyServer proxy, Agent agent, List<SandboxNode> nodes, Path kubeconfig,
-      boolean kubeletFlags) implements AutoCloseable {
+  record Cluster(ApiServer apiserver, ProxyServer proxy, Agent agent, List<SandboxNode> nodes, Path kubeconfig)
+      implements AutoCloseable {
     @Override
     public void close() {
       for (SandboxNode n : nodes) {
@@ -94,16 +94,11 @@ final class UpCommand {
           "--data-dir=" + dir.resolve("data"), "--cert-dir=" + pki, "--write-kubeconfig=" + kubeconfig,
           "--bind-pods=round-robin"));
       Flags apiFlags = ApiServerConfig.flags();
-      // The kubelet client flags (upstream names) are passed when this apiserver build has them.
-      List<String> kubelet = List.of("--kubelet-client-certificate=" + pki.resolve("apiserver-kubelet-client.crt"),
+      args.addAll(List.of("--kubelet-client-certificate=" + pki.resolve("apiserver-kubelet-client.crt"),
           "--kubelet-client-key=" + pki.resolve("apiserver-kubelet-client.key"),
           "--kubelet-certificate-authority=" + caFile,
           "--kubelet-preferred-address-types=InternalIP,Hostname,InternalDNS,ExternalDNS,ExternalIP",
-          "--egress-selector-config-file=" + egress);
-      boolean kubeletFlags = declared(apiFlags, "kubelet-client-certificate");
-      if (kubeletFlags) {
-        args.addAll(kubelet);
-      }
+          "--egress-selector-config-file=" + egress));
       apiFlags.parse(args);
       ApiServer apiserver = ApiServer.start(ApiServerConfig.from(apiFlags));
       started.add(apiserver);
@@ -128,7 +123,7 @@ final class UpCommand {
         sandboxNodes.add(node);
         started.add(node);
       }
-      return new Cluster(apiserver, proxy, agent, sandboxNodes, kubeconfig, kubeletFlags);
+      return new Cluster(apiserver, proxy, agent, sandboxNodes, kubeconfig);
     } catch (IOException | InterruptedException | RuntimeException e) {
       for (int i = started.size() - 1; i >= 0; i--) {
         try {
@@ -138,15 +133,6 @@ final class UpCommand {
         }
       }
       throw e;
-    }
-  }
-
-  private static boolean declared(Flags flags, String name) {
-    try {
-      flags.string(name);
-      return true;
-    } catch (IllegalArgumentException e) {
-      return false;
     }
   }
 
@@ -225,10 +211,6 @@ final class UpCommand {
         pods share this machine's ports (a server listening on 0.0.0.0 takes its port on every node).
         Press Ctrl-C to stop (every pod process is stopped with it).
         """, cluster.apiserver().port(), nodes, took.toMillis(), cluster.kubeconfig());
-    if (!cluster.kubeletFlags()) {
-      System.out.println("Note: this apiserver build has no kubelet client flags: logs, exec and port-forward "
-          + "through the apiserver are not available.");
-    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       cluster.close();

@@ -293,7 +293,22 @@ public final class ApiHandler implements HttpHandler {
     RequestInfo info = req.info();
     if (info.resourceRequest()) {
       if (ProxyHandler.serves(info)) {
-        proxies.serve(req.exchange(), info);
+        var connectOptions = ProxyHandler.connectOptions(info, req.exchange().uri());
+        if (connectOptions == null) {
+          proxies.serve(req.exchange(), info); // pods/log: a read, no admission
+          return;
+        }
+        // CONNECT admission (webhooks included) before anything is dialled; back on the API executor after it.
+        resources.admitConnect(req, connectOptions).whenCompleteAsync((ok, err) -> {
+          try {
+            if (err != null) {
+              throw err;
+            }
+            proxies.serve(req.exchange(), info);
+          } catch (Throwable t) {
+            Responses.writeError(req, t);
+          }
+        }, executor);
       } else if (reviews.serves(info)) {
         reviews.serve(req);
       } else if (authn.serves(info)) {

@@ -72,6 +72,19 @@ public final class ResourceHandler {
         + (info.subresource().isEmpty() ? 0 : 1);
   }
 
+  /**
+   * Runs admission for a CONNECT request (exec, attach, port-forward, the proxy subresources) of {@code info}'s
+   * object, with {@code connectOptions} (e.g. a PodExecOptions) as the object. Fails with the refusal.
+   */
+  public java.util.concurrent.CompletionStage<Void> admitConnect(Request req,
+      com.fasterxml.jackson.databind.node.ObjectNode connectOptions) {
+    RequestInfo info = req.info();
+    ResourceType type = catalog.find(info.group(), info.version(), info.resource())
+        .orElseThrow(ApiException::notFoundPath);
+    return stores.apply(type).admitConnect(type.namespaced() ? info.namespace() : "", info.name(),
+        info.subresource(), connectOptions, req.user(), req.admissionContext());
+  }
+
   public void serve(Request req) {
     RequestInfo info = req.info();
     ResourceType type = catalog.find(info.group(), info.version(), info.resource())

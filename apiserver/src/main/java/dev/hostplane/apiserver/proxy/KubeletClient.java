@@ -96,6 +96,14 @@ public final class KubeletClient implements AutoCloseable {
     }
   }
 
+  /**
+   * The egress selection this client dials through ({@code --egress-selector-config-file}); it belongs to this
+   * client, which closes it.
+   */
+  public EgressSelector egress() {
+    return egress;
+  }
+
   public KubeletOptions options() {
     return options;
   }

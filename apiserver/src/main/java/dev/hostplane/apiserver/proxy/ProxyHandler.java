@@ -62,6 +62,67 @@ public final class ProxyHandler {
     };
   }
 
+  /**
+   * The options object admission sees for a CONNECT request that {@link #serves} accepted (upstream's
+   * PodExecOptions, PodAttachOptions, PodPortForwardOptions, PodProxyOptions, ServiceProxyOptions or
+   * NodeProxyOptions, built from the query and path), or null for {@code pods/log}, which is not a CONNECT.
+   */
+  public static com.fasterxml.jackson.databind.node.ObjectNode connectOptions(RequestInfo info, String uri) {
+    QueryStringDecoder query = new QueryStringDecoder(uri);
+    Map<String, List<String>> q = query.parameters();
+    var o = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    String kind = switch (info.resource() + "/" + info.subresource()) {
+      case "pods/exec" -> "PodExecOptions";
+      case "pods/attach" -> "PodAttachOptions";
+      case "pods/portforward" -> "PodPortForwardOptions";
+      case "pods/proxy" -> "PodProxyOptions";
+      case "services/proxy" -> "ServiceProxyOptions";
+      case "nodes/proxy" -> "NodeProxyOptions";
+      default -> null;
+    };
+    if (kind == null) {
+      return null;
+    }
+    o.put("kind", kind).put("apiVersion", "v1");
+    switch (kind) {
+      case "PodExecOptions", "PodAttachOptions" -> {
+        for (String flag : List.of("stdin", "stdout", "stderr", "tty")) {
+          List<String> v = q.get(flag);
+          if (v != null && !v.isEmpty() && List.of("true", "1", "t", "T", "TRUE", "True").contains(v.get(0))) {
+            o.put(flag, true);
+          }
+        }
+        List<String> container = q.get("container");
+        if (container != null && !container.isEmpty()) {
+          o.put("container", container.get(0));
+        }
+        if (kind.equals("PodExecOptions")) {
+          var command = o.putArray("command");
+          q.getOrDefault("command", List.of()).forEach(command::add);
+        }
+      }
+      case "PodPortForwardOptions" -> {
+        var ports = o.putArray("ports");
+        for (String p : q.getOrDefault("ports", List.of())) {
+          try {
+            ports.add(Integer.parseInt(p));
+          } catch (NumberFormatException e) {
+            // Ports are named in the stream headers too; a bad one is refused when the stream asks for it.
+          }
+        }
+      }
+      default -> {
+        String path = query.path();
+        int at = path.indexOf("/proxy");
+        String rest = at < 0 ? "" : path.substring(at + "/proxy".length());
+        if (!rest.isEmpty()) {
+          o.put("path", rest);
+        }
+      }
+    }
+    return o;
+  }
+
   /** Serves an authorized request that {@link #serves} accepted. */
   public void serve(HttpExchange exchange, RequestInfo info) {
     QueryStringDecoder query = new QueryStringDecoder(exchange.uri());
