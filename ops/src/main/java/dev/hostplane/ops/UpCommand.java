@@ -10,6 +10,7 @@ import dev.hostplane.konnectivity.agent.Agent;
 import dev.hostplane.konnectivity.server.ProxyServer;
 import dev.hostplane.ops.node.NodeOptions;
 import dev.hostplane.ops.node.SandboxNode;
+import dev.hostplane.webhook.WebhookAdmission;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -100,7 +101,8 @@ final class UpCommand {
           "--kubelet-preferred-address-types=InternalIP,Hostname,InternalDNS,ExternalDNS,ExternalIP",
           "--egress-selector-config-file=" + egress));
       apiFlags.parse(args);
-      ApiServer apiserver = ApiServer.start(ApiServerConfig.from(apiFlags));
+      ApiServer apiserver = ApiServer.start(ApiServerConfig.from(apiFlags), null,
+          List.of(WebhookAdmission.factory()));
       started.add(apiserver);
 
       List<SandboxNode> sandboxNodes = new ArrayList<>();
