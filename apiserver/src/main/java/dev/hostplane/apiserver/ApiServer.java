@@ -400,17 +400,22 @@ public final class ApiServer implements AutoCloseable {
    */
   private static Admission extraAdmission(List<AdmissionPluginFactory> factories, Registry registry,
       ApiMetrics metrics, ApiServerConfig config, ScheduledExecutorService timer, List<AutoCloseable> resources,
-      EgressSelector egress) {
+      EgressSelector egress) throws IOException {
     if (factories.isEmpty()) {
       return Admission.chain(List.of());
     }
     Dialer cluster = egress.dialer("cluster");
     Dialer controlplane = egress.dialer("controlplane");
     AdmissionPluginFactory.Context context = new AdmissionPluginFactory.Context(registry, cluster, controlplane,
-        metrics.registry(), config.limits().requestTimeout(), timer);
+        metrics.registry(), config.limits().requestTimeout(), timer, config.admissionControlConfigFile());
     List<Admission> plugins = new java.util.ArrayList<>();
     for (AdmissionPluginFactory factory : factories) {
-      Admission plugin = factory.create(context);
+      Admission plugin;
+      try {
+        plugin = factory.create(context);
+      } catch (IllegalArgumentException e) {
+        throw new IOException(e.getMessage(), e); // a bad configuration file: start-up fails with its problem
+      }
       plugins.add(plugin);
       if (plugin instanceof AutoCloseable closeable) {
         resources.add(closeable);

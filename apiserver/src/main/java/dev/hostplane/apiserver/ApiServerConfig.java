@@ -46,6 +46,8 @@ import java.util.List;
  * @param bindPods {@code --bind-pods}: {@code round-robin} to bind unscheduled pods to Ready nodes in turn, or empty
  * @param kubelet how kubelets, pods and services are reached ({@code --kubelet-*},
  *     {@code --egress-selector-config-file})
+ * @param admissionControlConfigFile {@code --admission-control-config-file}: upstream's AdmissionConfiguration
+ *     (read by the admission plugins that take configuration: the webhooks' client credentials), or null
  */
 public record ApiServerConfig(
     ServerOptions server,
@@ -78,7 +80,8 @@ public record ApiServerConfig(
     AuditOptions audit,
     EncryptionConfig encryption,
     String bindPods,
-    KubeletOptions kubelet) {
+    KubeletOptions kubelet,
+    Path admissionControlConfigFile) {
 
   /** Upstream's bound on {@code --goaway-chance}: at most one request in fifty. */
   public static final double MAX_GOAWAY_CHANCE = 0.02;
@@ -100,7 +103,7 @@ public record ApiServerConfig(
         tlsPrivateKeyFile, clientCaFile, serviceClusterIpRange, writeKubeconfig, kubeconfigServer, storagePrefix,
         compactionInterval, minRequestTimeout, watchBookmarkInterval, watchCache, watchCacheSize, shutdownDelay,
         shutdownWatchTerminationGracePeriod, chance, identityLease, endpointReconciler, extraSans, limits,
-        authorizationModes, authentication, audit, encryption, bindPods, kubelet);
+        authorizationModes, authentication, audit, encryption, bindPods, kubelet, admissionControlConfigFile);
   }
 
   /** Declares every flag {@code hostplane apiserver} accepts, with its default. */
@@ -226,6 +229,10 @@ public record ApiServerConfig(
         .declare("tcp-keepalive-idle", "30s", "TCP keepalive: idle time before the first probe (0 disables).")
         .declare("tcp-keepalive-interval", "10s", "TCP keepalive: time between probes.")
         .declare("tcp-keepalive-count", "3", "TCP keepalive: unanswered probes before the connection is dropped.")
+        .declare("admission-control-config-file", "", "File with admission control configuration "
+            + "(AdmissionConfiguration, apiserver.config.k8s.io/v1): the ValidatingAdmissionWebhook and "
+            + "MutatingAdmissionWebhook plugins' kubeConfigFile gives the client credentials presented to webhooks, "
+            + "by host.")
         .declare("encryption-provider-config", "", "The file containing configuration for encryption providers "
             + "to be used for storing secrets in etcd (and other resources it names).");
     return KubeletOptions.declare(AuditOptions.declare(f)).declareBool("help", false, "Print this help.");
@@ -277,7 +284,9 @@ public record ApiServerConfig(
         AuditOptions.from(f),
         encryption(f),
         bindPods(f),
-        KubeletOptions.from(f));
+        KubeletOptions.from(f),
+        f.string("admission-control-config-file").isEmpty() ? null
+            : Path.of(f.string("admission-control-config-file")));
   }
 
   private static String bindPods(Flags f) {

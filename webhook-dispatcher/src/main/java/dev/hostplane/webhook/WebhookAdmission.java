@@ -9,6 +9,7 @@ import dev.hostplane.webhook.internal.Dispatcher;
 import dev.hostplane.webhook.internal.MatchConditions;
 import dev.hostplane.webhook.internal.Sources;
 import dev.hostplane.webhook.internal.WebhookClient;
+import dev.hostplane.webhook.internal.WebhookCredentials;
 import dev.hostplane.webhook.internal.WebhookMetrics;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -43,13 +44,15 @@ public final class WebhookAdmission implements Admission, AutoCloseable {
   private final ExecutorService executor;
 
   private WebhookAdmission(AdmissionPluginFactory.Context context, Duration idleTimeout) {
+    // First, so that a bad --admission-control-config-file fails start-up before anything is started.
+    WebhookCredentials credentials = WebhookCredentials.load(context.admissionControlConfigFile());
     this.loops = new NioEventLoopGroup(2, new DefaultThreadFactory("webhook-client", true));
     this.executor = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
         new DefaultThreadFactory("webhook-dispatch", true));
     this.sources = new Sources(context.registry());
     this.client = new WebhookClient(loops, idleTimeout);
     this.dispatcher = new Dispatcher(sources, client, new WebhookMetrics(context.metrics()), executor,
-        context.registry().catalog(), context.cluster(), context.controlplane());
+        context.registry().catalog(), context.cluster(), context.controlplane(), credentials);
   }
 
   /** The plugin factory to register with the apiserver. */

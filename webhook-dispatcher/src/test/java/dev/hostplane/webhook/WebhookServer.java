@@ -76,7 +76,7 @@ final class WebhookServer implements AutoCloseable {
   }
 
   /** One received request: its target (path and query) and the AdmissionReview. */
-  record Received(String uri, String host, JsonNode review) {}
+  record Received(String uri, String host, JsonNode review, String authorization, String clientSubject) {}
 
   private final NioEventLoopGroup group = new NioEventLoopGroup(2);
   private final Channel server;
@@ -88,11 +88,21 @@ final class WebhookServer implements AutoCloseable {
 
   private WebhookServer(CertificateAuthority ca, List<String> dnsNames, Function<JsonNode, Reply> responder)
       throws Exception {
+    this(ca, dnsNames, responder, null);
+  }
+
+  /** With {@code clientCa} non-null, a client certificate signed by it is required. */
+  private WebhookServer(CertificateAuthority ca, List<String> dnsNames, Function<JsonNode, Reply> responder,
+      CertificateAuthority clientCa) throws Exception {
     this.responder = responder;
     CertifiedKey serving = ca.issueServing("webhook", dnsNames, List.of(InetAddress.getLoopbackAddress()),
         Duration.ofDays(1));
-    SslContext tls = SslContextBuilder.forServer(serving.privateKey(), serving.certificate())
-        .sslProvider(SslProvider.JDK).build();
+    SslContextBuilder tb = SslContextBuilder.forServer(serving.privateKey(), serving.certificate())
+        .sslProvider(SslProvider.JDK);
+    if (clientCa != null) {
+      tb.trustManager(clientCa.certificate()).clientAuth(io.netty.handler.ssl.ClientAuth.REQUIRE);
+    }
+    SslContext tls = tb.build();
     this.caPem = pem(ca);
     this.server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
         .childHandler(new ChannelInitializer<Channel>() {
@@ -111,6 +121,12 @@ final class WebhookServer implements AutoCloseable {
   static WebhookServer start(CertificateAuthority ca, List<String> dnsNames, Function<JsonNode, Reply> responder)
       throws Exception {
     return new WebhookServer(ca, dnsNames, responder);
+  }
+
+  /** Like {@link #start}, requiring a client certificate signed by {@code clientCa}. */
+  static WebhookServer startWithClientAuth(CertificateAuthority ca, List<String> dnsNames,
+      Function<JsonNode, Reply> responder, CertificateAuthority clientCa) throws Exception {
+    return new WebhookServer(ca, dnsNames, responder, clientCa);
   }
 
   static byte[] pem(CertificateAuthority ca) throws Exception {
@@ -177,7 +193,18 @@ final class WebhookServer implements AutoCloseable {
       } catch (Exception e) {
         review = JSON.createObjectNode();
       }
-      received.add(new Received(req.uri(), req.headers().get(HttpHeaderNames.HOST), review));
+      String subject = null;
+      var tls = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+      if (tls != null) {
+        try {
+          var peer = tls.engine().getSession().getPeerCertificates();
+          subject = ((java.security.cert.X509Certificate) peer[0]).getSubjectX500Principal().getName();
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+          subject = null; // no client certificate
+        }
+      }
+      received.add(new Received(req.uri(), req.headers().get(HttpHeaderNames.HOST), review,
+          req.headers().get(HttpHeaderNames.AUTHORIZATION), subject));
       Reply reply = responder.apply(review);
       if (reply.hang()) {
         return;

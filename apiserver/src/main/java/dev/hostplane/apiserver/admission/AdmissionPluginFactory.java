@@ -25,7 +25,9 @@ public interface AdmissionPluginFactory {
    * @param metrics the registry {@code /metrics} exports
    * @param requestTimeout {@code --request-timeout}, the longest a request may take
    * @param timer a shared timer thread; tasks on it must not block
+   * @param admissionControlConfigFile {@code --admission-control-config-file}, or null; a plugin that cannot use
+   *     it fails its creation with an {@link IllegalArgumentException} naming the problem
    */
   record Context(Registry registry, Dialer cluster, Dialer controlplane, MeterRegistry metrics,
-      Duration requestTimeout, ScheduledExecutorService timer) {}
+      Duration requestTimeout, ScheduledExecutorService timer, java.nio.file.Path admissionControlConfigFile) {}
 }

@@ -53,9 +53,10 @@ public final class Dispatcher {
   private final ResourceCatalog catalog;
   private final Dialer cluster;
   private final Dialer controlplane;
+  private final WebhookCredentials credentials;
 
   public Dispatcher(Sources sources, WebhookClient client, WebhookMetrics metrics, Executor executor,
-      ResourceCatalog catalog, Dialer cluster, Dialer controlplane) {
+      ResourceCatalog catalog, Dialer cluster, Dialer controlplane, WebhookCredentials credentials) {
     this.sources = sources;
     this.client = client;
     this.metrics = metrics;
@@ -63,6 +64,7 @@ public final class Dispatcher {
     this.catalog = catalog;
     this.cluster = cluster;
     this.controlplane = controlplane;
+    this.credentials = credentials;
   }
 
   /** A webhook's call failing (upstream's ErrCallingWebhook): failurePolicy decides. */
@@ -452,7 +454,8 @@ public final class Dispatcher {
         hostHeader = cc.serviceHost() + (cc.port() == 443 ? "" : ":" + cc.port());
         url = "https://" + cc.serviceHost() + ":" + cc.port() + pathAndQuery;
         Sources.Endpoint ep = sources.resolve(cc.serviceNamespace(), cc.serviceName(), cc.port());
-        target = new WebhookClient.Target(cluster, ep.host(), ep.port(), cc.serviceHost(), cc.caBundle());
+        target = new WebhookClient.Target(cluster, ep.host(), ep.port(), cc.serviceHost(), cc.caBundle(),
+            credentials.forHost(hook.mutating(), cc.serviceHost(), cc.port()));
       } else {
         URI u = URI.create(cc.url());
         int port = u.getPort() < 0 ? 443 : u.getPort();
@@ -464,7 +467,8 @@ public final class Dispatcher {
         }
         hostHeader = u.getRawAuthority();
         url = "https://" + u.getRawAuthority() + pathAndQuery;
-        target = new WebhookClient.Target(controlplane, host, port, host, cc.caBundle());
+        target = new WebhookClient.Target(controlplane, host, port, host, cc.caBundle(),
+            credentials.forHost(hook.mutating(), host, port));
       }
     } catch (WebhookClient.CallException e) {
       return CompletableFuture.failedFuture(new CallFailure(hook.name(), "failed to call webhook: "

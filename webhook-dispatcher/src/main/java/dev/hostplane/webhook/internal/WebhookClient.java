@@ -57,7 +57,17 @@ public final class WebhookClient implements AutoCloseable {
   public record Response(int status, byte[] body) {}
 
   /** Where a request goes: dialled host and port, TLS server name, PEM trust (empty: the system's roots). */
-  public record Target(Dialer dialer, String host, int port, String serverName, byte[] caBundle) {}
+  public record Target(Dialer dialer, String host, int port, String serverName, byte[] caBundle,
+      WebhookCredentials.Credentials credentials) {
+    /** A target without client credentials. */
+    public Target(Dialer dialer, String host, int port, String serverName, byte[] caBundle) {
+      this(dialer, host, port, serverName, caBundle, null);
+    }
+
+    String authorization() {
+      return credentials == null ? null : credentials.authorization();
+    }
+  }
 
   /** A failed exchange, with the reason in Go's words (for {@code failed to call webhook: Post "..": <reason>}). */
   public static final class CallException extends RuntimeException {
@@ -73,7 +83,7 @@ public final class WebhookClient implements AutoCloseable {
     }
   }
 
-  private record PoolKey(Dialer dialer, String host, int port, String serverName, String ca) {}
+  private record PoolKey(Dialer dialer, String host, int port, String serverName, String ca, String credentials) {}
 
   private record Idle(Channel channel, long since) {}
 
@@ -114,7 +124,8 @@ public final class WebhookClient implements AutoCloseable {
         timeout.toNanos(), TimeUnit.NANOSECONDS);
     result.whenComplete((r, e) -> timer.cancel(false));
     PoolKey key = new PoolKey(target.dialer(), target.host(), target.port(), target.serverName(),
-        Base64.getEncoder().encodeToString(target.caBundle()));
+        Base64.getEncoder().encodeToString(target.caBundle()),
+        target.credentials() == null ? "" : target.credentials().name());
     attempt(key, target, hostHeader, pathAndQuery, body, result, true);
     return result;
   }
@@ -127,15 +138,17 @@ public final class WebhookClient implements AutoCloseable {
     Channel pooled = takeIdle(key);
     if (pooled != null) {
       // Thread hop: the exchange runs on the connection's loop.
-      pooled.eventLoop().execute(() -> exchange(pooled, key, hostHeader, pathAndQuery, body, result, true, () ->
-          attempt(key, target, hostHeader, pathAndQuery, body, result, false)));
+      pooled.eventLoop().execute(() -> exchange(pooled, key, target.authorization(), hostHeader, pathAndQuery, body,
+          result, true, () -> attempt(key, target, hostHeader, pathAndQuery, body, result, false)));
       return;
     }
     SslContext ssl;
     try {
-      ssl = sslContext(key.ca(), target.caBundle());
+      ssl = sslContext(key.ca(), target.caBundle(), target.credentials());
     } catch (SSLException | RuntimeException e) {
-      result.completeExceptionally(new CallException("tls: invalid caBundle: " + e.getMessage(), false));
+      result.completeExceptionally(new CallException((target.credentials() == null ? "tls: invalid caBundle: "
+          : "tls: invalid caBundle or client credentials \"" + target.credentials().name() + "\": ")
+          + e.getMessage(), false));
       return;
     }
     target.dialer().dial(target.host(), target.port(), group.next(), new ChannelInitializer<Channel>() {
@@ -163,13 +176,14 @@ public final class WebhookClient implements AutoCloseable {
         return;
       }
       // Thread hop: onto the new connection's loop.
-      ch.eventLoop().execute(() -> exchange(ch, key, hostHeader, pathAndQuery, body, result, false, null));
+      ch.eventLoop().execute(() -> exchange(ch, key, target.authorization(), hostHeader, pathAndQuery, body, result,
+          false, null));
     });
   }
 
   /** One request on {@code ch}; on its event loop. {@code retry} runs when a reused connection was found dead. */
-  private void exchange(Channel ch, PoolKey key, String hostHeader, String pathAndQuery, byte[] body,
-      CompletableFuture<Response> result, boolean reused, Runnable retry) {
+  private void exchange(Channel ch, PoolKey key, String authorization, String hostHeader, String pathAndQuery,
+      byte[] body, CompletableFuture<Response> result, boolean reused, Runnable retry) {
     ExchangeHandler handler = ch.pipeline().get(ExchangeHandler.class);
     if (handler == null || !ch.isActive()) {
       ch.close();
@@ -199,6 +213,9 @@ public final class WebhookClient implements AutoCloseable {
         .set(HttpHeaderNames.ACCEPT, "application/json, */*")
         .set(HttpHeaderNames.USER_AGENT, "kube-apiserver-admission")
         .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    if (authorization != null) {
+      req.headers().set(HttpHeaderNames.AUTHORIZATION, authorization);
+    }
     ch.writeAndFlush(req).addListener(f -> {
       if (!f.isSuccess()) {
         handler.fail(f.cause());
@@ -235,8 +252,10 @@ public final class WebhookClient implements AutoCloseable {
     }
   }
 
-  private SslContext sslContext(String caKey, byte[] ca) throws SSLException {
-    SslContext ctx = tls.get(caKey);
+  private SslContext sslContext(String caKey, byte[] ca, WebhookCredentials.Credentials credentials)
+      throws SSLException {
+    String cacheKey = credentials == null ? caKey : caKey + "\n" + credentials.name();
+    SslContext ctx = tls.get(cacheKey);
     if (ctx != null) {
       return ctx;
     }
@@ -245,8 +264,12 @@ public final class WebhookClient implements AutoCloseable {
     if (ca.length > 0) {
       b.trustManager(new ByteArrayInputStream(ca));
     }
+    if (credentials != null && credentials.certificatePem() != null) {
+      b.keyManager(new ByteArrayInputStream(credentials.certificatePem()),
+          new ByteArrayInputStream(credentials.keyPem()));
+    }
     ctx = b.build();
-    tls.put(caKey, ctx);
+    tls.put(cacheKey, ctx);
     return ctx;
   }
 
