@@ -68,6 +68,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TunnelWebhookTest {
   private static final String CONFIGS = "/apis/admissionregistration.k8s.io/v1/";
   private static final String POD_IP = "127.0.0.2";
+  private static final List<String> KUBECTL_VERSIONS = List.of("1.27", "1.30", "1.33");
 
   @TempDir
   static Path dir;
@@ -102,7 +103,8 @@ class TunnelWebhookTest {
     AtomicReference<AdmissionPluginFactory.Context> c = new AtomicReference<>();
     webhookApiserver = ApiServer.start(ApiServerConfig.from(flags), cluster.apiserver().storage(), List.of(ctx -> {
       c.set(ctx);
-      p.set((WebhookAdmission) WebhookAdmission.factory().create(ctx));
+      // What `hostplane apiserver` registers.
+      p.set((WebhookAdmission) ApiServerCommand.admissionPlugins().get(0).create(ctx));
       return p.get();
     }));
     plugin = p.get();
@@ -202,16 +204,18 @@ class TunnelWebhookTest {
         "v1", "configmaps"));
     long dialsBefore = agentDials();
 
-    Kubectl.Result ok = kubectl(configMapYaml("patched"), "create", "-f", "-");
+    Kubectl.Result ok = kubectl("1.33", configMapYaml("patched"), "create", "-f", "-");
     assertEquals(0, ok.code(), ok.toString());
     JsonNode stored = api.get("/api/v1/namespaces/default/configmaps/patched").json();
     assertEquals("tunnel-pod", stored.path("metadata").path("labels").path("hooked-by").asText(), stored.toString());
     assertTrue(agentDials() > dialsBefore, "the agent dialled the webhook pod");
 
-    Kubectl.Result denied = kubectl(configMapYaml("forbidden-one"), "create", "-f", "-");
-    assertNotEquals(0, denied.code(), denied.toString());
-    assertTrue(denied.err().contains("admission webhook \"validate.tunnel.hostplane.dev\" denied the request: "
-        + "configmaps named forbidden-* are refused by the pod"), denied.toString());
+    for (String version : KUBECTL_VERSIONS) {
+      Kubectl.Result denied = kubectl(version, configMapYaml("forbidden-one"), "create", "-f", "-");
+      assertNotEquals(0, denied.code(), denied.toString());
+      assertTrue(denied.err().contains("admission webhook \"validate.tunnel.hostplane.dev\" denied the request: "
+          + "configmaps named forbidden-* are refused by the pod"), version + ": " + denied);
+    }
     assertEquals(404, api.get("/api/v1/namespaces/default/configmaps/forbidden-one").code());
   }
 
@@ -306,10 +310,13 @@ class TunnelWebhookTest {
   void connectWebhookDeniesKubectlExec() throws Exception {
     ObjectNode h = hook("exec.tunnel.hostplane.dev", "/connect", "Fail", "CONNECT", "", "v1", "pods/exec");
     register(false, "tunnel-connect", h);
-    Kubectl.Result r = kubectlNs("webhooks", null, "exec", "hook", "--", "true");
-    assertNotEquals(0, r.code(), r.toString());
-    assertTrue(r.err().contains("admission webhook \"exec.tunnel.hostplane.dev\" denied the request: "
-        + "exec of pod hook is refused by the pod"), r.toString());
+    // 1.27 upgrades to SPDY; 1.30 and later try WebSocket first.
+    for (String version : KUBECTL_VERSIONS) {
+      Kubectl.Result r = kubectlNs(version, "webhooks", null, "exec", "hook", "--", "true");
+      assertNotEquals(0, r.code(), r.toString());
+      assertTrue(r.err().contains("admission webhook \"exec.tunnel.hostplane.dev\" denied the request: "
+          + "exec of pod hook is refused by the pod"), version + ": " + r);
+    }
   }
 
   @Test
@@ -477,27 +484,29 @@ class TunnelWebhookTest {
     return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + name + "\ndata:\n  k: v\n";
   }
 
-  private static Kubectl.Result kubectl(String stdin, String... args) throws Exception {
-    return kubectlNs("default", stdin, args);
+  private static Kubectl.Result kubectl(String version, String stdin, String... args) throws Exception {
+    return kubectlNs(version, "default", stdin, args);
   }
 
-  private static Kubectl.Result kubectlNs(String ns, String stdin, String... args) throws Exception {
-    return Kubectl.run(kubeconfig, dir.resolve("kubectl-home"), ns, stdin, args);
+  private static Kubectl.Result kubectlNs(String version, String ns, String stdin, String... args)
+      throws Exception {
+    return Kubectl.run(version, kubeconfig, dir.resolve("kubectl-home-" + version), ns, stdin, args);
   }
 
   static <T> T eventually(String what, java.util.concurrent.Callable<T> probe) throws Exception {
     return UpCommandTest.eventually(what, probe);
   }
 
-  /** The newest real kubectl ({@code kubectl.1.33} beside the one on the PATH), with a 30 s timeout. */
+  /** A real kubectl ({@code kubectl.<version>} beside the one on the PATH), with a 30 s timeout. */
   static final class Kubectl {
     record Result(int code, String out, String err) {}
 
-    static Result run(Path kubeconfig, Path home, String ns, String stdin, String... args) throws Exception {
+    static Result run(String version, Path kubeconfig, Path home, String ns, String stdin, String... args)
+        throws Exception {
       Process which = new ProcessBuilder("sh", "-c", "readlink -f \"$(command -v kubectl)\"").start();
       String real = new String(which.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       which.waitFor();
-      Path binary = Path.of(real).resolveSibling("kubectl.1.33");
+      Path binary = Path.of(real).resolveSibling("kubectl." + version);
       assertTrue(Files.isExecutable(binary), binary + " is required");
       Files.createDirectories(home);
       List<String> command = new ArrayList<>(List.of(binary.toString(), "--kubeconfig=" + kubeconfig,
