@@ -2,6 +2,7 @@ package dev.hostplane.ops;
 
 import dev.hostplane.apiserver.ApiServer;
 import dev.hostplane.apiserver.ApiServerConfig;
+import dev.hostplane.apiserver.admission.AdmissionPluginFactory;
 import dev.hostplane.apiserver.config.Flags;
 import dev.hostplane.webhook.WebhookAdmission;
 import java.io.IOException;
@@ -11,6 +12,14 @@ import java.util.concurrent.CountDownLatch;
 /** {@code hostplane apiserver}: runs one apiserver until SIGTERM/SIGINT, then shuts it down gracefully. */
 final class ApiServerCommand {
   private ApiServerCommand() {}
+
+  /**
+   * The admission plugins built outside the apiserver module that every apiserver this binary runs should have:
+   * the admission webhooks (MutatingAdmissionWebhook, ValidatingAdmissionWebhook).
+   */
+  static List<AdmissionPluginFactory> admissionPlugins() {
+    return List.of(WebhookAdmission.factory());
+  }
 
   static int run(List<String> args) {
     Flags flags = ApiServerConfig.flags();
@@ -25,8 +34,7 @@ final class ApiServerCommand {
     ApiServerConfig config = ApiServerConfig.from(flags);
     ApiServer server;
     try {
-      // Admission webhooks (MutatingAdmissionWebhook, ValidatingAdmissionWebhook) run as an extra plugin.
-      server = ApiServer.start(config, null, List.of(WebhookAdmission.factory()));
+      server = ApiServer.start(config, null, admissionPlugins());
     } catch (IOException e) {
       System.err.println("hostplane apiserver: cannot start: " + e.getMessage());
       return 1;

@@ -10,7 +10,6 @@ import dev.hostplane.konnectivity.agent.Agent;
 import dev.hostplane.konnectivity.server.ProxyServer;
 import dev.hostplane.ops.node.NodeOptions;
 import dev.hostplane.ops.node.SandboxNode;
-import dev.hostplane.webhook.WebhookAdmission;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -102,7 +101,7 @@ final class UpCommand {
           "--egress-selector-config-file=" + egress));
       apiFlags.parse(args);
       ApiServer apiserver = ApiServer.start(ApiServerConfig.from(apiFlags), null,
-          List.of(WebhookAdmission.factory()));
+          ApiServerCommand.admissionPlugins());
       started.add(apiserver);
 
       List<SandboxNode> sandboxNodes = new ArrayList<>();
