@@ -477,6 +477,17 @@ public final class GenericStore {
   }
 
   /**
+   * How admission sees a subresource write that is stored as its parent (the {@code scale} subresource): admission
+   * gets {@link #view} of the new and old parent, and what mutating admission leaves in the view is written back
+   * with {@link #applyBack}. Plugins and webhooks matching the parent resource alone are not involved.
+   */
+  public interface AdmissionView {
+    ObjectNode view(ObjectNode parent);
+
+    void applyBack(ObjectNode view, ObjectNode parent);
+  }
+
+  /**
    * PUT: replaces the object (or the {@code status} subresource) with {@code obj}. A resourceVersion in the body
    * is a precondition (409 when stale).
    */
@@ -498,6 +509,15 @@ public final class GenericStore {
    */
   public CompletionStage<Written> updateWith(String namespace, String name, String subresource,
       Options.Write options, boolean allowCreate, Transform transform) {
+    return updateWith(namespace, name, subresource, options, allowCreate, transform, null);
+  }
+
+  /**
+   * Like {@link #updateWith(String, String, String, Options.Write, boolean, Transform)}, for a subresource stored as
+   * its parent whose admission sees {@code view} (null: the parent itself).
+   */
+  public CompletionStage<Written> updateWith(String namespace, String name, String subresource,
+      Options.Write options, boolean allowCreate, Transform transform, AdmissionView view) {
     String key = key(namespace, name);
     boolean mayCreate = allowCreate && subresource.isEmpty();
     java.util.concurrent.atomic.AtomicBoolean created = new java.util.concurrent.atomic.AtomicBoolean();
@@ -511,7 +531,7 @@ public final class GenericStore {
         if (current == null) {
           return createOnUpdate(namespace, name, transform.apply(null), options, attempt);
         }
-        return nextVersion(namespace, name, subresource, options, transform, current, attempt);
+        return nextVersion(namespace, name, subresource, options, transform, current, attempt, view);
       });
     };
     // Afterwards: a failed write gives back what its last attempt took; a done one what the old object held and
@@ -544,7 +564,8 @@ public final class GenericStore {
    * admission -> prepareForUpdate (and claims) -> validation -> validating admission; the bytes to write.
    */
   private CompletionStage<byte[]> nextVersion(String namespace, String name, String subresource,
-      Options.Write options, Transform transform, StoredObject current, AtomicReference<ObjectNode[]> attempt) {
+      Options.Write options, Transform transform, StoredObject current, AtomicReference<ObjectNode[]> attempt,
+      AdmissionView view) {
     ObjectNode oldExternal = codec.decode(current);
     ObjectNode desired = transform.apply(oldExternal.deepCopy());
     checkIdentity(desired, namespace, name);
@@ -562,10 +583,19 @@ public final class GenericStore {
     }
     ObjectNode old = codec.decodeStorage(current);
     ObjectNode next = track(old, toStorage(desired), subresource, options);
-    Attributes attrs = new Attributes(Operation.UPDATE, type, namespace, name, subresource, next, old,
-        options.dryRun(), options.user(), operationOptions("UpdateOptions", options), options.context());
+    java.util.function.Supplier<Attributes> attributes = () -> new Attributes(Operation.UPDATE, type, namespace, name,
+        subresource, view == null ? next : view.view(next), view == null ? old : view.view(old), options.dryRun(),
+        options.user(), operationOptions("UpdateOptions", options), options.context());
+    Attributes attrs = attributes.get();
+    // A viewed subresource changes the parent like a write of the parent (spec included), not like status.
+    String prepareAs = view == null ? subresource : "";
     return admission.admit(attrs)
-        .thenCompose(v -> prepareHolding(next, old, () -> prepareForUpdate(next, old, subresource), attempt,
+        .thenRun(() -> {
+          if (view != null) {
+            view.applyBack(attrs.object(), next);
+          }
+        })
+        .thenCompose(v -> prepareHolding(next, old, () -> prepareForUpdate(next, old, prepareAs), attempt,
             options.dryRun(), 1))
         .thenCompose(v -> {
           List<Status.Cause> causes = new ArrayList<>(MetaValidation.validate(type, next));
@@ -574,7 +604,7 @@ public final class GenericStore {
           if (!causes.isEmpty()) {
             throw ApiException.invalid(type.group(), type.kind(), name, causes);
           }
-          return admission.validate(attrs);
+          return admission.validate(view == null ? attrs : attributes.get());
         }).thenApply(v -> codec.encode(next));
   }
 

@@ -160,7 +160,8 @@ public final class Dispatcher {
     }
     String apiVersion = object.path("apiVersion").asText(null);
     String kind = object.path("kind").asText(null);
-    ObjectNode back = m.view().converter() == VersionConverter.IDENTITY ? patched : m.view().converter().toStorage(patched);
+    ObjectNode back = m.view().converter() == VersionConverter.IDENTITY || a.subresource().equals("scale") ? patched
+        : m.view().converter().toStorage(patched);
     if (apiVersion != null) {
       back.put("apiVersion", apiVersion);
     }
@@ -321,8 +322,9 @@ public final class Dispatcher {
     } else {
       kind = kindOf(view, a.subresource());
       requestKind = kindOf(a.type(), a.subresource());
-      object = inVersion(a.object(), view);
-      oldObject = inVersion(a.oldObject(), view);
+      boolean scale = a.subresource().equals("scale"); // a Scale, the same in every version of the parent
+      object = scale ? a.object() : inVersion(a.object(), view);
+      oldObject = scale ? a.oldObject() : inVersion(a.oldObject(), view);
     }
     return Reviews.request(uid, a, view, kind, requestKind, object, oldObject);
   }

@@ -30,14 +30,33 @@ public final class ScaleSubresource {
   /** Reads the Scale, lets {@code change} produce the desired Scale, and writes its replicas to the parent. */
   public static CompletionStage<ObjectNode> update(GenericStore store, String ns, String name,
       Options.Write options, UnaryOperator<ObjectNode> change) {
-    return store.updateWith(ns, name, "", options, false, current -> {
+    return store.updateWith(ns, name, "scale", options, false, current -> {
       if (current == null) {
         throw ApiException.notFound(store.type().group(), store.type().resource(), name);
       }
       ObjectNode desired = change.apply(toScale(current));
       return withReplicas(current, desired, name);
-    }).thenApply(w -> toScale(w.object()));
+    }, ADMISSION_VIEW).thenApply(w -> toScale(w.object()));
   }
+
+  /**
+   * Admission sees a scale write as upstream does: subresource {@code scale}, the Scale of the new and the old
+   * parent; replicas set by mutating admission (a webhook's patch) go back into the parent.
+   */
+  private static final GenericStore.AdmissionView ADMISSION_VIEW = new GenericStore.AdmissionView() {
+    @Override
+    public ObjectNode view(ObjectNode parent) {
+      return toScale(parent);
+    }
+
+    @Override
+    public void applyBack(ObjectNode scale, ObjectNode parent) {
+      JsonNode replicas = scale.path("spec").path("replicas");
+      if (replicas.isIntegralNumber()) {
+        ObjectMeta.child(parent, "spec").put("replicas", replicas.asInt());
+      }
+    }
+  };
 
   /** The Scale view of a parent object. */
   public static ObjectNode toScale(ObjectNode parent) {
