@@ -54,6 +54,11 @@ public final class ExecBridge {
   static final long UNSENT_HIGH = 1024 * 1024;
   static final long UNSENT_LOW = 256 * 1024;
 
+  /** Sent on the error channel when the kubelet connection ends without a Status. */
+  static final String LOST = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+      + "\"message\":\"the connection to the kubelet was lost before the command ended\","
+      + "\"reason\":\"InternalError\",\"code\":500}";
+
   private final Options options;
   private final Channel kubelet;
   private final AtomicBoolean finished = new AtomicBoolean();
@@ -119,8 +124,14 @@ public final class ExecBridge {
       status = null;
       if (s != null && s.isReadable()) {
         c.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(new byte[] {3}), s)));
-      } else if (s != null) {
-        s.release();
+      } else {
+        if (s != null) {
+          s.release();
+        }
+        // The kubelet went away without an exit Status (its connection or the tunnel broke): say so, or the
+        // client would take the normal close for success.
+        c.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(new byte[] {3}),
+            Unpooled.copiedBuffer(LOST, java.nio.charset.StandardCharsets.UTF_8))));
       }
       c.writeAndFlush(new CloseWebSocketFrame(1000, "")).addListener(ChannelFutureListener.CLOSE);
     }
@@ -191,6 +202,9 @@ public final class ExecBridge {
                 Unpooled.wrappedBuffer(new byte[] {(byte) channel}), content.retain())));
             if (!c.isWritable()) {
               ctx.channel().config().setAutoRead(false); // resumed by the client side when it drains
+              if (c.isWritable()) {
+                ctx.channel().config().setAutoRead(true); // it drained before the pause took effect
+              }
             }
           }
         } else if (msg instanceof SpdyGoAwayFrame) {
@@ -233,6 +247,8 @@ public final class ExecBridge {
   private final class ClientSide extends ChannelInboundHandlerAdapter {
     /** Messages that arrived before the kubelet's streams were requested; client loop only. */
     private final java.util.ArrayDeque<Object> early = new java.util.ArrayDeque<>();
+    /** The last stdin DATA written towards the kubelet; client loop only. */
+    private io.netty.channel.ChannelFuture lastStdin;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -268,10 +284,20 @@ public final class ExecBridge {
           } else if (channel == 255 && content.isReadable() && content.readUnsignedByte() == 0 && options.stdin()) {
             DefaultSpdyDataFrame fin = new DefaultSpdyDataFrame(STDIN);
             fin.setLast(true); // v5 close signal: stdin is at its end
-            kubelet.writeAndFlush(fin);
+            // Only after every stdin byte has left: the session would send an empty frame ahead of DATA it holds
+            // back for the kubelet's window.
+            io.netty.channel.ChannelFuture last = lastStdin;
+            if (last == null) {
+              kubelet.writeAndFlush(fin);
+            } else {
+              last.addListener(done -> kubelet.writeAndFlush(fin));
+            }
           }
           if (!kubelet.isWritable() || unsent.get() > UNSENT_HIGH) {
             ctx.channel().config().setAutoRead(false); // resumed when the kubelet drains (see below)
+            if (kubelet.isWritable() && unsent.get() <= UNSENT_LOW) {
+              ctx.channel().config().setAutoRead(true); // it drained before the pause took effect
+            }
           }
         } else if (msg instanceof PingWebSocketFrame ping) {
           ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
@@ -288,7 +314,12 @@ public final class ExecBridge {
       int n = frame.content().readableBytes();
       unsent.addAndGet(n);
       Channel self = ctx.channel();
-      kubelet.writeAndFlush(frame).addListener(f -> {
+      boolean stdin = frame.streamId() == STDIN;
+      io.netty.channel.ChannelFuture written = kubelet.writeAndFlush(frame);
+      if (stdin) {
+        lastStdin = written;
+      }
+      written.addListener(f -> {
         // Kubelet loop: the session sent it (its window allowed), or the connection failed.
         if (unsent.addAndGet(-n) <= UNSENT_LOW && kubelet.isWritable()) {
           self.config().setAutoRead(true);
