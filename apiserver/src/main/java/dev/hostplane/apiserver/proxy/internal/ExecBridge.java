@@ -85,7 +85,7 @@ public final class ExecBridge {
    */
   public void start(Channel upgradedClient, HeldConnection held) {
     this.client = upgradedClient;
-    held.release(new SpdyFrameCodec(SpdyVersion.SPDY_3_1), new EmptyReplies(), new SpdySessionHandler(SpdyVersion.SPDY_3_1, false),
+    held.release(new SpdyFrameCodec(SpdyVersion.SPDY_3_1), new EmptyReplies(), new WindowRefunds(), new SpdySessionHandler(SpdyVersion.SPDY_3_1, false),
         new KubeletSide());
     int[] pingId = {1};
     pings = upgradedClient.eventLoop().scheduleAtFixedRate(() -> {
@@ -143,7 +143,14 @@ public final class ExecBridge {
    */
   static final class EmptyReplies extends ChannelInboundHandlerAdapter {
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+      ChannelHandlerContext bridge = ctx.pipeline().context(KubeletSide.class);
+      if (msg instanceof SpdyDataFrame && bridge != null) {
+        // Kubelets send without regard to receive windows (they never wait for WINDOW_UPDATE): DATA bypasses the
+        // session handler, which would reset a stream that overran its 64 KiB window. Backpressure is auto-read.
+        ((ChannelInboundHandlerAdapter) bridge.handler()).channelRead(bridge, msg);
+        return;
+      }
       if (msg instanceof SpdySynReplyFrame r && r.isInvalid() && r.headers().isEmpty()) {
         DefaultSpdySynReplyFrame valid = new DefaultSpdySynReplyFrame(r.streamId());
         valid.setLast(r.isLast());
@@ -151,6 +158,25 @@ public final class ExecBridge {
         return;
       }
       ctx.fireChannelRead(msg);
+    }
+  }
+
+  /**
+   * Kubelets (like the usual SPDY stream libraries) neither enforce nor grant flow-control windows: they never send
+   * WINDOW_UPDATE. Netty's session handler would stop sending stdin after the initial 64 KiB window, so every DATA
+   * frame it sends is refunded to its stream's and the session's send windows as if the kubelet had granted it;
+   * backpressure towards the kubelet is the connection's writability.
+   */
+  static final class WindowRefunds extends io.netty.channel.ChannelDuplexHandler {
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+      int n = msg instanceof SpdyDataFrame d ? d.content().readableBytes() : 0;
+      int stream = msg instanceof SpdyDataFrame d ? d.streamId() : 0;
+      ctx.write(msg, promise);
+      if (n > 0) {
+        ctx.fireChannelRead(new io.netty.handler.codec.spdy.DefaultSpdyWindowUpdateFrame(stream, n));
+        ctx.fireChannelRead(new io.netty.handler.codec.spdy.DefaultSpdyWindowUpdateFrame(0, n));
+      }
     }
   }
 
