@@ -85,7 +85,7 @@ public final class ExecBridge {
    */
   public void start(Channel upgradedClient, HeldConnection held) {
     this.client = upgradedClient;
-    held.release(new SpdyFrameCodec(SpdyVersion.SPDY_3_1), new EmptyReplies(), new WindowRefunds(), new SpdySessionHandler(SpdyVersion.SPDY_3_1, false),
+    held.release(new SpdyFrameCodec(SpdyVersion.SPDY_3_1), new EmptyReplies(), new WindowRefunds(), session(),
         new KubeletSide());
     int[] pingId = {1};
     pings = upgradedClient.eventLoop().scheduleAtFixedRate(() -> {
@@ -143,14 +143,7 @@ public final class ExecBridge {
    */
   static final class EmptyReplies extends ChannelInboundHandlerAdapter {
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-      ChannelHandlerContext bridge = ctx.pipeline().context(KubeletSide.class);
-      if (msg instanceof SpdyDataFrame && bridge != null) {
-        // Kubelets send without regard to receive windows (they never wait for WINDOW_UPDATE): DATA bypasses the
-        // session handler, which would reset a stream that overran its 64 KiB window. Backpressure is auto-read.
-        ((ChannelInboundHandlerAdapter) bridge.handler()).channelRead(bridge, msg);
-        return;
-      }
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof SpdySynReplyFrame r && r.isInvalid() && r.headers().isEmpty()) {
         DefaultSpdySynReplyFrame valid = new DefaultSpdySynReplyFrame(r.streamId());
         valid.setLast(r.isLast());
@@ -161,28 +154,77 @@ public final class ExecBridge {
     }
   }
 
+  /** Receive windows of the kubelet session: kubelets commonly send without waiting for WINDOW_UPDATE. */
+  static final int RECEIVE_WINDOW = 64 * 1024 * 1024;
+  /** How long a stalled send window waits for a kubelet's first WINDOW_UPDATE before it is taken as never coming. */
+  static final long GRANT_WAIT_MILLIS = 500;
+
+  private static SpdySessionHandler session() {
+    SpdySessionHandler session = new SpdySessionHandler(SpdyVersion.SPDY_3_1, false);
+    session.setSessionReceiveWindowSize(RECEIVE_WINDOW);
+    return session;
+  }
+
   /**
-   * Kubelets (like the usual SPDY stream libraries) neither enforce nor grant flow-control windows: they never send
-   * WINDOW_UPDATE. Netty's session handler would stop sending stdin after the initial 64 KiB window, so every DATA
-   * frame it sends is refunded to its stream's and the session's send windows as if the kubelet had granted it;
-   * backpressure towards the kubelet is the connection's writability.
+   * Flow control towards kubelets, which come in two kinds: those that grant windows with WINDOW_UPDATE (and may
+   * enforce them), and those that, like the usual Go SPDY stream library, neither grant nor enforce. Netty's session
+   * handler would stop sending stdin for ever after the initial 64 KiB to the second kind. So when DATA has been
+   * sent and no WINDOW_UPDATE has arrived for {@link #GRANT_WAIT_MILLIS}, the kubelet is taken as one that never
+   * grants: from then on every DATA frame sent is refunded to its stream's and the session's send windows, and
+   * backpressure towards the kubelet is the connection's writability alone. A kubelet that has sent one
+   * WINDOW_UPDATE has its windows honoured.
    */
   static final class WindowRefunds extends io.netty.channel.ChannelDuplexHandler {
+    private boolean grants; // channel loop only
+    private boolean refunding;
+    private boolean waiting;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof io.netty.handler.codec.spdy.SpdyWindowUpdateFrame) {
+        grants = true;
+      }
+      ctx.fireChannelRead(msg);
+    }
+
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
       int n = msg instanceof SpdyDataFrame d ? d.content().readableBytes() : 0;
       int stream = msg instanceof SpdyDataFrame d ? d.streamId() : 0;
       ctx.write(msg, promise);
-      if (n > 0) {
-        ctx.fireChannelRead(new io.netty.handler.codec.spdy.DefaultSpdyWindowUpdateFrame(stream, n));
-        ctx.fireChannelRead(new io.netty.handler.codec.spdy.DefaultSpdyWindowUpdateFrame(0, n));
+      if (n == 0 || grants) {
+        return;
       }
+      if (refunding) {
+        refund(ctx, stream, n);
+      } else if (!waiting) {
+        waiting = true;
+        ctx.executor().schedule(() -> {
+          if (!grants && ctx.channel().isActive()) {
+            refunding = true;
+            // Lift what was already used of the initial windows, then keep them there.
+            for (int id : new int[] {STDIN, RESIZE}) {
+              refund(ctx, id, 64 * 1024);
+            }
+          }
+        }, GRANT_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+      }
+    }
+
+    private static void refund(ChannelHandlerContext ctx, int stream, int n) {
+      ctx.fireChannelRead(new io.netty.handler.codec.spdy.DefaultSpdyWindowUpdateFrame(stream, n));
+      ctx.fireChannelRead(new io.netty.handler.codec.spdy.DefaultSpdyWindowUpdateFrame(0, n));
     }
   }
 
   private final class KubeletSide extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+      // Before the streams: raise the kubelet's allowance for what it sends us (RECEIVE_WINDOW).
+      io.netty.handler.codec.spdy.DefaultSpdySettingsFrame settings =
+          new io.netty.handler.codec.spdy.DefaultSpdySettingsFrame();
+      settings.setValue(io.netty.handler.codec.spdy.SpdySettingsFrame.SETTINGS_INITIAL_WINDOW_SIZE, RECEIVE_WINDOW);
+      ctx.write(settings).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
       open(ctx, ERROR, "error");
       if (options.stdin()) {
         open(ctx, STDIN, "stdin");
