@@ -26,7 +26,7 @@ import java.util.concurrent.CountDownLatch;
  * socket), the proxy-server, one agent, and {@code --nodes} sandbox nodes on 127.0.0.2, 127.0.0.3, ... Every
  * certificate comes from the apiserver's CA in {@code <dir>/pki}.
  */
-final class UpCommand {
+public final class UpCommand {
   private UpCommand() {}
 
   static Flags flags() {
@@ -39,7 +39,7 @@ final class UpCommand {
   }
 
   /** What {@code up} started; closing stops everything, nodes first. */
-  record Cluster(ApiServer apiserver, ProxyServer proxy, Agent agent, List<SandboxNode> nodes, Path kubeconfig)
+  public record Cluster(ApiServer apiserver, ProxyServer proxy, Agent agent, List<SandboxNode> nodes, Path kubeconfig)
       implements AutoCloseable {
     @Override
     public void close() {
@@ -52,7 +52,7 @@ final class UpCommand {
     }
   }
 
-  static Cluster start(Path dir, int nodes, int securePort, int kubeletPort) throws IOException, InterruptedException {
+  public static Cluster start(Path dir, int nodes, int securePort, int kubeletPort) throws IOException, InterruptedException {
     dir = dir.toAbsolutePath();
     Path pki = dir.resolve("pki");
     Files.createDirectories(pki);

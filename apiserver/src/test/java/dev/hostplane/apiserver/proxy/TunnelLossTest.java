@@ -68,4 +68,25 @@ class TunnelLossTest {
       f.awaitReleased();
     }
   }
+
+  @Test
+  void aWebSocketExecWhoseTunnelIsLostEndsWithAFailureStatus() throws Exception {
+    try (StreamingFixture f = new StreamingFixture(dir)) {
+      f.createPod("web", "node-1", null, "main");
+      try (WsTestClient ws = WsTestClient.connect(f.api.rawAdmin(),
+          "/api/v1/namespaces/default/pods/web/exec?command=cat&stdin=true&stdout=true", "v5.channel.k8s.io")) {
+        assertEquals(101, ws.head.status());
+        ws.sendChannel(0, "ping\n");
+        assertEquals("ping\n", ws.readData().text());
+        f.agent.close();
+        // Without an exit Status from the kubelet, the client must not take the close for success.
+        WsTestClient.Frame status = ws.readData();
+        assertEquals(3, status.channel());
+        assertEquals("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+            + "\"message\":\"the connection to the kubelet was lost before the command ended\","
+            + "\"reason\":\"InternalError\",\"code\":500}", status.text());
+        assertEquals(null, ws.readData());
+      }
+    }
+  }
 }

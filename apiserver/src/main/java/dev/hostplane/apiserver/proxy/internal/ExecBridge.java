@@ -54,6 +54,11 @@ public final class ExecBridge {
   static final long UNSENT_HIGH = 1024 * 1024;
   static final long UNSENT_LOW = 256 * 1024;
 
+  /** Sent on the error channel when the kubelet connection ends without a Status. */
+  static final String LOST = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+      + "\"message\":\"the connection to the kubelet was lost before the command ended\","
+      + "\"reason\":\"InternalError\",\"code\":500}";
+
   private final Options options;
   private final Channel kubelet;
   private final AtomicBoolean finished = new AtomicBoolean();
@@ -80,7 +85,7 @@ public final class ExecBridge {
    */
   public void start(Channel upgradedClient, HeldConnection held) {
     this.client = upgradedClient;
-    held.release(new SpdyFrameCodec(SpdyVersion.SPDY_3_1), new EmptyReplies(), new SpdySessionHandler(SpdyVersion.SPDY_3_1, false),
+    held.release(new SpdyFrameCodec(SpdyVersion.SPDY_3_1), new EmptyReplies(), new WindowRefunds(), session(),
         new KubeletSide());
     int[] pingId = {1};
     pings = upgradedClient.eventLoop().scheduleAtFixedRate(() -> {
@@ -119,8 +124,14 @@ public final class ExecBridge {
       status = null;
       if (s != null && s.isReadable()) {
         c.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(new byte[] {3}), s)));
-      } else if (s != null) {
-        s.release();
+      } else {
+        if (s != null) {
+          s.release();
+        }
+        // The kubelet went away without an exit Status (its connection or the tunnel broke): say so, or the
+        // client would take the normal close for success.
+        c.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(new byte[] {3}),
+            Unpooled.copiedBuffer(LOST, java.nio.charset.StandardCharsets.UTF_8))));
       }
       c.writeAndFlush(new CloseWebSocketFrame(1000, "")).addListener(ChannelFutureListener.CLOSE);
     }
@@ -143,9 +154,77 @@ public final class ExecBridge {
     }
   }
 
+  /** Receive windows of the kubelet session: kubelets commonly send without waiting for WINDOW_UPDATE. */
+  static final int RECEIVE_WINDOW = 64 * 1024 * 1024;
+  /** How long a stalled send window waits for a kubelet's first WINDOW_UPDATE before it is taken as never coming. */
+  static final long GRANT_WAIT_MILLIS = 500;
+
+  private static SpdySessionHandler session() {
+    SpdySessionHandler session = new SpdySessionHandler(SpdyVersion.SPDY_3_1, false);
+    session.setSessionReceiveWindowSize(RECEIVE_WINDOW);
+    return session;
+  }
+
+  /**
+   * Flow control towards kubelets, which come in two kinds: those that grant windows with WINDOW_UPDATE (and may
+   * enforce them), and those that, like the usual Go SPDY stream library, neither grant nor enforce. Netty's session
+   * handler would stop sending stdin for ever after the initial 64 KiB to the second kind. So when DATA has been
+   * sent and no WINDOW_UPDATE has arrived for {@link #GRANT_WAIT_MILLIS}, the kubelet is taken as one that never
+   * grants: from then on every DATA frame sent is refunded to its stream's and the session's send windows, and
+   * backpressure towards the kubelet is the connection's writability alone. A kubelet that has sent one
+   * WINDOW_UPDATE has its windows honoured.
+   */
+  static final class WindowRefunds extends io.netty.channel.ChannelDuplexHandler {
+    private boolean grants; // channel loop only
+    private boolean refunding;
+    private boolean waiting;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof io.netty.handler.codec.spdy.SpdyWindowUpdateFrame) {
+        grants = true;
+      }
+      ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+      int n = msg instanceof SpdyDataFrame d ? d.content().readableBytes() : 0;
+      int stream = msg instanceof SpdyDataFrame d ? d.streamId() : 0;
+      ctx.write(msg, promise);
+      if (n == 0 || grants) {
+        return;
+      }
+      if (refunding) {
+        refund(ctx, stream, n);
+      } else if (!waiting) {
+        waiting = true;
+        ctx.executor().schedule(() -> {
+          if (!grants && ctx.channel().isActive()) {
+            refunding = true;
+            // Lift what was already used of the initial windows, then keep them there.
+            for (int id : new int[] {STDIN, RESIZE}) {
+              refund(ctx, id, 64 * 1024);
+            }
+          }
+        }, GRANT_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+      }
+    }
+
+    private static void refund(ChannelHandlerContext ctx, int stream, int n) {
+      ctx.fireChannelRead(new io.netty.handler.codec.spdy.DefaultSpdyWindowUpdateFrame(stream, n));
+      ctx.fireChannelRead(new io.netty.handler.codec.spdy.DefaultSpdyWindowUpdateFrame(0, n));
+    }
+  }
+
   private final class KubeletSide extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+      // Before the streams: raise the kubelet's allowance for what it sends us (RECEIVE_WINDOW).
+      io.netty.handler.codec.spdy.DefaultSpdySettingsFrame settings =
+          new io.netty.handler.codec.spdy.DefaultSpdySettingsFrame();
+      settings.setValue(io.netty.handler.codec.spdy.SpdySettingsFrame.SETTINGS_INITIAL_WINDOW_SIZE, RECEIVE_WINDOW);
+      ctx.write(settings).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
       open(ctx, ERROR, "error");
       if (options.stdin()) {
         open(ctx, STDIN, "stdin");
@@ -191,6 +270,9 @@ public final class ExecBridge {
                 Unpooled.wrappedBuffer(new byte[] {(byte) channel}), content.retain())));
             if (!c.isWritable()) {
               ctx.channel().config().setAutoRead(false); // resumed by the client side when it drains
+              if (c.isWritable()) {
+                ctx.channel().config().setAutoRead(true); // it drained before the pause took effect
+              }
             }
           }
         } else if (msg instanceof SpdyGoAwayFrame) {
@@ -233,6 +315,8 @@ public final class ExecBridge {
   private final class ClientSide extends ChannelInboundHandlerAdapter {
     /** Messages that arrived before the kubelet's streams were requested; client loop only. */
     private final java.util.ArrayDeque<Object> early = new java.util.ArrayDeque<>();
+    /** The last stdin DATA written towards the kubelet; client loop only. */
+    private io.netty.channel.ChannelFuture lastStdin;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -268,10 +352,20 @@ public final class ExecBridge {
           } else if (channel == 255 && content.isReadable() && content.readUnsignedByte() == 0 && options.stdin()) {
             DefaultSpdyDataFrame fin = new DefaultSpdyDataFrame(STDIN);
             fin.setLast(true); // v5 close signal: stdin is at its end
-            kubelet.writeAndFlush(fin);
+            // Only after every stdin byte has left: the session would send an empty frame ahead of DATA it holds
+            // back for the kubelet's window.
+            io.netty.channel.ChannelFuture last = lastStdin;
+            if (last == null) {
+              kubelet.writeAndFlush(fin);
+            } else {
+              last.addListener(done -> kubelet.writeAndFlush(fin));
+            }
           }
           if (!kubelet.isWritable() || unsent.get() > UNSENT_HIGH) {
             ctx.channel().config().setAutoRead(false); // resumed when the kubelet drains (see below)
+            if (kubelet.isWritable() && unsent.get() <= UNSENT_LOW) {
+              ctx.channel().config().setAutoRead(true); // it drained before the pause took effect
+            }
           }
         } else if (msg instanceof PingWebSocketFrame ping) {
           ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
@@ -288,7 +382,12 @@ public final class ExecBridge {
       int n = frame.content().readableBytes();
       unsent.addAndGet(n);
       Channel self = ctx.channel();
-      kubelet.writeAndFlush(frame).addListener(f -> {
+      boolean stdin = frame.streamId() == STDIN;
+      io.netty.channel.ChannelFuture written = kubelet.writeAndFlush(frame);
+      if (stdin) {
+        lastStdin = written;
+      }
+      written.addListener(f -> {
         // Kubelet loop: the session sent it (its window allowed), or the connection failed.
         if (unsent.addAndGet(-n) <= UNSENT_LOW && kubelet.isWritable()) {
           self.config().setAutoRead(true);

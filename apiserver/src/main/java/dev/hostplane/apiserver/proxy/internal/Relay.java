@@ -70,6 +70,10 @@ public class Relay extends ChannelInboundHandlerAdapter {
     peer.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     if (!peer.isWritable()) {
       ctx.channel().config().setAutoRead(false); // resumed by the peer's Relay when it drains
+      if (peer.isWritable()) {
+        // The peer (on another loop) drained between the check and the pause: its resume may already have run.
+        ctx.channel().config().setAutoRead(true);
+      }
     }
   }
 
