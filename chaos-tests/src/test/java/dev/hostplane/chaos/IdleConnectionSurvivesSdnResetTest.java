@@ -1,5 +1,6 @@
 package dev.hostplane.chaos;
 
+import dev.hostplane.apiserver.testing.IdleResetProxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

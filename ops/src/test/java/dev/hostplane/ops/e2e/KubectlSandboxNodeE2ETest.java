@@ -1,5 +1,6 @@
 package dev.hostplane.ops.e2e;
 
+import dev.hostplane.apiserver.testing.IdleResetProxy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,4 +1,4 @@
-package dev.hostplane.ops.e2e;
+package dev.hostplane.apiserver.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Threads (all daemon, all stopped by {@link #close()}): one acceptor, one reaper, two pumps per flow.
  */
-final class IdleResetProxy implements AutoCloseable {
+public final class IdleResetProxy implements AutoCloseable {
   private final ServerSocket listener;
   private final InetSocketAddress target;
   private final long idleLimitNanos;
@@ -41,7 +41,7 @@ final class IdleResetProxy implements AutoCloseable {
   }
 
   /** Starts forwarding from a free port on 127.0.0.1 to {@code target}. */
-  static IdleResetProxy start(InetSocketAddress target, Duration idleLimit) throws IOException {
+  public static IdleResetProxy start(InetSocketAddress target, Duration idleLimit) throws IOException {
     ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     IdleResetProxy proxy = new IdleResetProxy(listener, target, idleLimit);
     proxy.spawn("idle-reset-proxy-accept", proxy::acceptLoop);
@@ -49,17 +49,17 @@ final class IdleResetProxy implements AutoCloseable {
     return proxy;
   }
 
-  InetSocketAddress address() {
+  public InetSocketAddress address() {
     return new InetSocketAddress(listener.getInetAddress(), listener.getLocalPort());
   }
 
   /** Flows reset for idleness so far. */
-  int resets() {
+  public int resets() {
     return resets.get();
   }
 
   /** Connections accepted so far. */
-  int accepted() {
+  public int accepted() {
     return accepted.get();
   }
 
