@@ -1,6 +1,5 @@
 package dev.hostplane.chaos;
 
-import dev.hostplane.apiserver.testing.IdleResetProxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hostplane.apiserver.server.ApiHttpServer;
 import dev.hostplane.apiserver.server.HttpHandler;
 import dev.hostplane.apiserver.testing.Http2TestClient;
+import dev.hostplane.apiserver.testing.IdleResetProxy;
 import dev.hostplane.apiserver.testing.TlsFixture;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

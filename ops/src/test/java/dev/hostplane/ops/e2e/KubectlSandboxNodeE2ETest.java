@@ -1,6 +1,5 @@
 package dev.hostplane.ops.e2e;
 
-import dev.hostplane.apiserver.testing.IdleResetProxy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -9,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hostplane.apiserver.testing.IdleResetProxy;
 import dev.hostplane.konnectivity.agent.Agent;
 import dev.hostplane.konnectivity.agent.AgentOptions;
 import dev.hostplane.ops.UpCommand;
