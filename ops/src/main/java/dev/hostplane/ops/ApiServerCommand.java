@@ -7,7 +7,6 @@ import dev.hostplane.apiserver.config.Flags;
 import dev.hostplane.webhook.WebhookAdmission;
 import java.io.IOException;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 
 /** {@code hostplane apiserver}: runs one apiserver until SIGTERM/SIGINT, then shuts it down gracefully. */
 final class ApiServerCommand {
@@ -42,20 +41,10 @@ final class ApiServerCommand {
       System.err.println("hostplane apiserver: cannot start: " + e);
       return 1;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      stopped.countDown();
-    }, "shutdown"));
     if (server.kubeconfig() != null) {
       System.out.println("Admin kubeconfig: " + server.kubeconfig().toAbsolutePath()
           + "\n  kubectl --kubeconfig " + server.kubeconfig().toAbsolutePath() + " get namespaces");
     }
-    try {
-      stopped.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return 0;
+    return Commands.runUntilShutdown(server::close);
   }
 }

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code hostplane konnectivity-agent}: runs a Konnectivity agent. On SIGTERM it drains (DRAIN to every server, no
@@ -53,18 +52,14 @@ final class KonnectivityAgentCommand {
     }
     try {
       return new AgentOptions(f.string("proxy-server-host"), f.integer("proxy-server-port"),
-          Path.of(f.string("ca-cert")), path(f, "agent-cert"), path(f, "agent-key"), id,
+          Path.of(f.string("ca-cert")), f.path("agent-cert"), f.path("agent-key"), id,
           f.string("agent-identifiers"), f.duration("keepalive-time"), f.duration("sync-interval"),
-          f.duration("sync-interval-cap"), Duration.ofSeconds(5), path(f, "service-account-token-path"));
+          f.duration("sync-interval-cap"), Duration.ofSeconds(5), f.path("service-account-token-path"));
     } catch (IllegalArgumentException e) {
       throw new Flags.FlagException(e.getMessage());
     }
   }
 
-  private static Path path(Flags f, String name) {
-    String v = f.string(name);
-    return v.isEmpty() ? null : Path.of(v);
-  }
 
   static int run(List<String> args) {
     Flags flags = flags();
@@ -104,8 +99,7 @@ final class KonnectivityAgentCommand {
     }
     System.out.println("konnectivity-agent " + options.agentId() + ": connecting to " + options.proxyServerHost()
         + ":" + options.proxyServerPort());
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    return Commands.runUntilShutdown(() -> {
       agent.drain();
       try {
         if (!agent.awaitIdle(drainTimeout)) {
@@ -117,13 +111,6 @@ final class KonnectivityAgentCommand {
       }
       agent.close();
       endpoints.forEach(HttpEndpoints::close);
-      stopped.countDown();
-    }, "shutdown"));
-    try {
-      stopped.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return 0;
+    });
   }
 }

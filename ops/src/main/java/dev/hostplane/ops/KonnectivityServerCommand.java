@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 
 /** {@code hostplane konnectivity-server}: runs a Konnectivity proxy-server until SIGTERM/SIGINT. */
 final class KonnectivityServerCommand {
@@ -48,16 +47,16 @@ final class KonnectivityServerCommand {
   }
 
   static ProxyServerOptions options(Flags f) {
-    Path uds = path(f, "uds-name");
+    Path uds = f.path("uds-name");
     int serverPort = f.integer("server-port");
     if (uds != null && (!f.isSet("server-port") || serverPort == 0)) {
       serverPort = -1;
     }
     String serverId = f.string("server-id").isEmpty() ? UUID.randomUUID().toString() : f.string("server-id");
     try {
-      return new ProxyServerOptions(f.string("bind-address"), uds, serverPort, path(f, "server-cert"),
-          path(f, "server-key"), path(f, "server-ca-cert"), f.integer("agent-port"), path(f, "cluster-cert"),
-          path(f, "cluster-key"), path(f, "cluster-ca-cert"), serverId, f.integer("server-count"),
+      return new ProxyServerOptions(f.string("bind-address"), uds, serverPort, f.path("server-cert"),
+          f.path("server-key"), f.path("server-ca-cert"), f.integer("agent-port"), f.path("cluster-cert"),
+          f.path("cluster-key"), f.path("cluster-ca-cert"), serverId, f.integer("server-count"),
           f.list("proxy-strategies"), f.duration("keepalive-time"), f.duration("frontend-keepalive-time"),
           f.duration("permit-keepalive-time"), f.duration("backend-dial-timeout"), f.integer("health-port"),
           f.integer("admin-port"), f.string("mode"), tokenAuth(f));
@@ -82,10 +81,6 @@ final class KonnectivityServerCommand {
         f.string("authentication-audience"), Path.of(f.string("kubeconfig")));
   }
 
-  private static Path path(Flags f, String name) {
-    String v = f.string(name);
-    return v.isEmpty() ? null : Path.of(v);
-  }
 
   static int run(List<String> args) {
     Flags flags = flags();
@@ -108,16 +103,6 @@ final class KonnectivityServerCommand {
     System.out.println("konnectivity-server " + options.serverId() + ": agents on port " + server.agentPort()
         + (options.udsName() != null ? ", frontends on " + options.udsName() : "")
         + (server.serverPort() >= 0 ? ", frontends on port " + server.serverPort() : ""));
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      stopped.countDown();
-    }, "shutdown"));
-    try {
-      stopped.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return 0;
+    return Commands.runUntilShutdown(server::close);
   }
 }

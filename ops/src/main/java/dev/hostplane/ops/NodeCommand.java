@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code hostplane node}: a sandbox node. Registers a Node with the apiserver of {@code --kubeconfig}, runs the pods
@@ -58,17 +57,13 @@ final class NodeCommand {
     }
     try {
       return new NodeOptions(Path.of(f.string("kubeconfig")), name, f.string("node-ip"), f.integer("kubelet-port"),
-          Path.of(f.string("root-dir")), Path.of(f.string("client-ca-file")), path(f, "tls-cert-file"),
-          path(f, "tls-private-key-file"), heartbeat, Duration.ofSeconds(10));
+          Path.of(f.string("root-dir")), Path.of(f.string("client-ca-file")), f.path("tls-cert-file"),
+          f.path("tls-private-key-file"), heartbeat, Duration.ofSeconds(10));
     } catch (IllegalArgumentException e) {
       throw new Flags.FlagException(e.getMessage());
     }
   }
 
-  private static Path path(Flags f, String name) {
-    String v = f.string(name);
-    return v.isEmpty() ? null : Path.of(v);
-  }
 
   static int run(List<String> args) {
     Flags flags = flags();
@@ -95,16 +90,6 @@ final class NodeCommand {
     }
     System.out.println("node " + options.nodeName() + ": registered; kubelet API on https://" + options.nodeIp()
         + ":" + node.kubeletPort());
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      node.close();
-      stopped.countDown();
-    }, "shutdown"));
-    try {
-      stopped.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return 0;
+    return Commands.runUntilShutdown(node::close);
   }
 }

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code hostplane up}: a local managed cluster in one process: an apiserver (embedded storage, TLS, the round-robin
@@ -212,16 +211,6 @@ public final class UpCommand {
         pods share this machine's ports (a server listening on 0.0.0.0 takes its port on every node).
         Press Ctrl-C to stop (every pod process is stopped with it).
         """, cluster.apiserver().port(), nodes, took.toMillis(), cluster.kubeconfig());
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      cluster.close();
-      stopped.countDown();
-    }, "shutdown"));
-    try {
-      stopped.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return 0;
+    return Commands.runUntilShutdown(cluster::close);
   }
 }

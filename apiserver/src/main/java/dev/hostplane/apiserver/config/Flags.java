@@ -98,6 +98,12 @@ public final class Flags {
     return f.defaultValue();
   }
 
+  /** A file flag's value as a path, or null when it is empty. */
+  public java.nio.file.Path path(String name) {
+    String v = string(name);
+    return v.isEmpty() ? null : java.nio.file.Path.of(v);
+  }
+
   /** Every value given, each whole (for values that contain commas themselves); empty when not given. */
   public List<String> values(String name) {
     if (!declared.containsKey(name)) {

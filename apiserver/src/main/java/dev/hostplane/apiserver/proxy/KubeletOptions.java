@@ -76,15 +76,10 @@ public record KubeletOptions(Path clientCertificate, Path clientKey, Path certif
       throw new Flags.FlagException("--kubelet-timeout must be positive, got " + f.string("kubelet-timeout"));
     }
     try {
-      return new KubeletOptions(path(f, "kubelet-client-certificate"), path(f, "kubelet-client-key"),
-          path(f, "kubelet-certificate-authority"), types, port, timeout, path(f, "egress-selector-config-file"));
+      return new KubeletOptions(f.path("kubelet-client-certificate"), f.path("kubelet-client-key"),
+          f.path("kubelet-certificate-authority"), types, port, timeout, f.path("egress-selector-config-file"));
     } catch (IllegalArgumentException e) {
       throw new Flags.FlagException(e.getMessage());
     }
-  }
-
-  private static Path path(Flags f, String name) {
-    String v = f.string(name);
-    return v.isEmpty() ? null : Path.of(v);
   }
 }
